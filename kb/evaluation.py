@@ -1,0 +1,110 @@
+"""Retrieval evaluation on a JSONL question set: recall@1/3/5 and MRR, with the passages kept so
+that anyone can recheck the figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.glossary import fold
+from kb.retrieval import HybridRetriever
+
+CUTOFFS = (1, 3, 5)
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...] = ()
+    unanswerable: bool = False
+
+
+@dataclass
+class RetrievalReport:
+    recall: dict[int, float]
+    mrr: float
+    answerable: int
+    questions: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            **{f"recall@{c}": v for c, v in self.recall.items()},
+            "mrr": self.mrr,
+            "answerable": self.answerable,
+            "questions": self.questions,
+        }
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Questions from a JSONL file; a malformed line is an error naming its line number."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(
+                EvalQuestion(
+                    id=str(row["id"]),
+                    question=str(row["question"]),
+                    answers=tuple(row.get("answers", ())),
+                    unanswerable=bool(row.get("unanswerable", False)),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{path}, ligne {number} : ligne de question invalide ({exc})."
+            ) from exc
+    return questions
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text)).strip()
+
+
+def is_hit(text: str, answers: tuple[str, ...] | list[str]) -> bool:
+    """Whether a passage contains any expected substring, ignoring case, accents and spacing."""
+    passage = _normalise(text)
+    return any(_normalise(a) in passage for a in answers if a.strip())
+
+
+def evaluate_retrieval(
+    retriever: HybridRetriever, questions: list[EvalQuestion], k: int = 5
+) -> RetrievalReport:
+    """Recall at 1, 3 and 5 (and k) and mean reciprocal rank over the answerable questions."""
+    cutoffs = sorted({*CUTOFFS, k})
+    hits_at = dict.fromkeys(cutoffs, 0)
+    reciprocal = 0.0
+    answerable = 0
+    rows = []
+    for q in questions:
+        hits = retriever.search(q.question, k=max(cutoffs))
+        rows.append(
+            {
+                "id": q.id,
+                "question": q.question,
+                "passages": [
+                    {"rank": r, "text": h.chunk.text, "source": h.chunk.source, "score": h.score}
+                    for r, h in enumerate(hits[:k], 1)
+                ],
+            }
+        )
+        if q.unanswerable:
+            continue
+        answerable += 1
+        first = next((r for r, h in enumerate(hits, 1) if is_hit(h.chunk.text, q.answers)), None)
+        if first is not None:
+            reciprocal += 1.0 / first if first <= k else 0.0
+            for c in cutoffs:
+                hits_at[c] += first <= c
+        rows[-1]["first_hit"] = first
+    n = max(answerable, 1)
+    return RetrievalReport(
+        recall={c: hits_at[c] / n for c in cutoffs},
+        mrr=reciprocal / n,
+        answerable=answerable,
+        questions=rows,
+    )

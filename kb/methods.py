@@ -1,0 +1,176 @@
+"""Method sheets (`corpus/methodes/*.md`): typed front matter, loading, filters, lookup by name.
+
+A sheet is Markdown with YAML front matter; its body follows the template in `SECTIONS`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Moment = Literal[
+    "diagnostic", "mobilisation", "plan-actions", "gouvernance", "evaluation", "formation"
+]
+
+SECTIONS: tuple[str, ...] = (
+    "À quoi ça sert",
+    "Quand l'utiliser dans une CTG",
+    "Préparation et installation",
+    "Déroulé pas à pas",
+    "Rôles",
+    "Variantes",
+    "Pièges à éviter",
+    "Ce qu'on produit à la fin",
+    "Origine et références",
+)
+"""The H2 sections every sheet has, in this order (an optional `Voir aussi` may follow)."""
+
+# Strict ints: YAML already yields ints, so a quoted "60" is a typo worth reporting.
+Count = Annotated[int, Field(strict=True, gt=0)]
+
+
+class MethodFrontMatter(BaseModel):
+    """The YAML header of a sheet; unknown keys are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    doc_type: Literal["methode"]
+    tags: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    updated: date
+    objectif: str = Field(min_length=1)
+    duree_min: Count
+    duree_max: Count
+    participants_min: Count
+    participants_max: Count
+    moments: list[Moment] = Field(min_length=1)
+    materiel: list[str] = Field(min_length=1)
+    aliases: list[str] = []
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> MethodFrontMatter:
+        if self.duree_min > self.duree_max:
+            raise ValueError(f"duree_min ({self.duree_min}) dépasse duree_max ({self.duree_max})")
+        if self.participants_min > self.participants_max:
+            raise ValueError(
+                f"participants_min ({self.participants_min}) dépasse "
+                f"participants_max ({self.participants_max})"
+            )
+        return self
+
+
+class MethodSheet(MethodFrontMatter):
+    """A loaded sheet: its front matter plus where it lives and what its body says."""
+
+    slug: str
+    path: Path
+    body: str
+    sections: dict[str, str]
+
+    def names(self) -> set[str]:
+        """Folded forms of every name the sheet answers to: slug, title, aliases."""
+        return {_fold(name) for name in (self.slug, self.title, *self.aliases)}
+
+
+_H2 = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
+
+# French labels for the pydantic errors a sheet author is likely to hit.
+_ERRORS_FR = {
+    "missing": "clé obligatoire absente",
+    "extra_forbidden": "clé inconnue",
+    "too_short": "liste vide, au moins une valeur attendue",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "greater_than": "nombre positif attendu",
+    "string_type": "texte attendu",
+    "list_type": "liste attendue",
+    "date_type": "date AAAA-MM-JJ attendue",
+    "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
+    "literal_error": "valeur non autorisée",
+}
+
+
+def parse_sections(body: str) -> dict[str, str]:
+    """Split a Markdown body into {H2 title: text under it}, in document order."""
+    headings = list(_H2.finditer(body))
+    sections: dict[str, str] = {}
+    for heading, following in zip(headings, [*headings[1:], None], strict=True):
+        end = following.start() if following else len(body)
+        sections[heading.group(1)] = body[heading.end() : end].strip()
+    return sections
+
+
+def load_method(path: Path | str) -> MethodSheet:
+    """Read one sheet; a bad front matter raises ValueError naming the file."""
+    path = Path(path)
+    try:
+        post = frontmatter.load(path)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"Fiche méthode {path.name} : en-tête YAML illisible ({exc})") from exc
+    try:
+        header = MethodFrontMatter.model_validate(post.metadata)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise ValueError(f"Fiche méthode {path.name} invalide : {problems}") from exc
+    return MethodSheet(
+        **header.model_dump(),
+        slug=path.stem,
+        path=path,
+        body=post.content,
+        sections=parse_sections(post.content),
+    )
+
+
+def load_methods(directory: Path | str) -> list[MethodSheet]:
+    """Load every `*.md` sheet of a directory, sorted by title (accents ignored)."""
+    methods = [load_method(path) for path in Path(directory).glob("*.md")]
+    return sorted(methods, key=lambda method: _fold(method.title))
+
+
+def filter_methods(
+    methods: list[MethodSheet],
+    moment: Moment | None = None,
+    duration: int | None = None,
+    participants: int | None = None,
+) -> list[MethodSheet]:
+    """Keep the sheets usable at this CTG moment, within `duration` minutes, for this group."""
+    return [
+        method
+        for method in methods
+        if (moment is None or moment in method.moments)
+        and (duration is None or method.duree_min <= duration)
+        and (
+            participants is None
+            or method.participants_min <= participants <= method.participants_max
+        )
+    ]
+
+
+def find_method(methods: list[MethodSheet], name: str) -> MethodSheet | None:
+    """The sheet whose slug, title or alias matches `name`, ignoring case, accents, spacing."""
+    wanted = _fold(name)
+    return next((method for method in methods if wanted in method.names()), None)
+
+
+def _fold(text: str) -> str:
+    # "Fish-bowl", "fish bowl" and "FISHBOWL" must meet, as must "méta-plan" and "metaplan".
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if char.isalnum())
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "en-tête"
+    if error["type"] == "value_error":
+        return f"{where} : {error['ctx']['error']}"
+    label = _ERRORS_FR.get(error["type"], error["msg"])
+    if error["type"] == "literal_error":
+        label += f" (attendu : {error['ctx']['expected']})"
+    return f"{where} : {label}"

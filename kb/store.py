@@ -1,0 +1,312 @@
+"""The index: Chroma (vectors, text, metadata) and the BM25 side index, kept in step.
+
+A document is committed by its record in a manifest collection. Chunks whose content hash is not
+the one the manifest records are invisible to readers and swept away by the next ingestion, so a
+crash at any point leaves the index as it was before or after a document, never in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from kb.config import Settings
+from kb.documents import Chunk, DocType
+from kb.lexical import LexicalEntry, LexicalIndex
+
+_PAGE = 2000
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used as configured; the message says what to do, in French."""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What the manifest knows of an indexed document."""
+
+    source: str
+    content_hash: str
+    title: str
+    doc_type: str
+    chunks: int
+    indexed_at: str
+    path: str = ""
+
+
+# Emphasis marks and footnote calls of Markdown or converted brochures ("**G**rand", "^[1]")
+# cut words in two for both retrievers.
+_MARKUP = re.compile(r"\*\*|__|\^\[\d+\]|\[\\\[\d+\\\]\]\(#\)|(?<!\w)\*|\*(?!\w)")
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """The text embedded and indexed for a chunk: the passage under its title and section."""
+    heading = f"{chunk.title} — {chunk.section}" if chunk.section else chunk.title
+    return _MARKUP.sub("", f"{heading}\n{chunk.text}")
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def _manifest_id(source: str) -> str:
+    return hashlib.sha1(source.encode()).hexdigest()
+
+
+class Store:
+    """Chroma collections for chunks and the manifest, plus the BM25 index, for one model."""
+
+    def __init__(
+        self, settings: Settings, embeddings: Embeddings, model_id: str, check_model: bool = True
+    ) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.model_id = model_id
+        try:
+            self._client = _client(settings)
+        except Exception as exc:  # chromadb raises bare exceptions for unreachable servers
+            where = settings.chroma_url or settings.chroma_dir
+            raise StoreError(f"Impossible de joindre la base Chroma ({where}) : {exc}") from exc
+        self._open_collections()
+        built_with = (self._chunks.metadata or {}).get("embedding_model")
+        if check_model and built_with != model_id:
+            raise StoreError(
+                f"L'index a été construit avec le modèle d'embeddings « {built_with} », mais la "
+                f"configuration demande « {model_id} ». Reconstruisez l'index : "
+                "ctg ingest --rebuild"
+            )
+        self._lexical: LexicalIndex | None = None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        """Committed documents by source."""
+        got = self._manifest.get(include=["metadatas"])
+        return {
+            meta["source"]: DocumentRecord(
+                **{k: meta[k] for k in DocumentRecord.__dataclass_fields__ if k in meta}
+            )
+            for meta in got["metadatas"] or []
+        }
+
+    def fingerprint(self, documents: dict[str, DocumentRecord] | None = None) -> str:
+        """A digest of what is committed; the BM25 index is rebuilt when it no longer matches."""
+        documents = self.documents() if documents is None else documents
+        state = sorted((s, r.content_hash) for s, r in documents.items())
+        return hashlib.sha256(json.dumps([self.model_id, state]).encode()).hexdigest()
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, loaded from disk, or rebuilt from Chroma when missing or stale."""
+        if self._lexical is None:
+            loaded = LexicalIndex.load(self._lexical_dir)
+            current = self.fingerprint()
+            self._lexical = (
+                loaded
+                if loaded is not None and loaded.fingerprint == current
+                else self.rebuild_lexical()
+            )
+        return self._lexical
+
+    @property
+    def _lexical_dir(self) -> Path:
+        return self.settings.data_dir / "bm25" / self.settings.collection
+
+    def iter_chunks(self, where: dict[str, Any] | None = None) -> Iterator[Chunk]:
+        """Every committed chunk, page by page (the corpus is never held in memory at once)."""
+        committed = {s: r.content_hash for s, r in self.documents().items()}
+        offset = 0
+        while True:
+            got = self._chunks.get(
+                where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
+            )
+            for chunk_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
+                if committed.get(meta["source"]) == meta["content_hash"]:
+                    yield Chunk.from_store(chunk_id, text, meta)
+            if len(got["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        got = self._chunks.get(ids=ids, include=["documents", "metadatas"])
+        return {
+            i: Chunk.from_store(i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        """The committed chunks of one document, in reading order."""
+        return sorted(self.iter_chunks({"source": source}), key=lambda c: c.position)
+
+    def dense_search(
+        self, query: str, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest committed chunks to `query` with their cosine similarity."""
+        total = self._chunks.count()
+        if total == 0 or k <= 0:
+            return []
+        vector = self.embeddings.embed_query(query)
+        got = self._chunks.query(
+            query_embeddings=[vector],
+            n_results=min(k, total),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        lexical = self.lexical
+        return [
+            (Chunk.from_store(i, t, m), 1.0 - float(d))
+            for i, t, m, d in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+            if i in lexical
+        ]
+
+    def count(self) -> int:
+        return len(self.lexical)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Documents and chunks per document type."""
+        out: dict[str, dict[str, int]] = {}
+        for record in self.documents().values():
+            row = out.setdefault(record.doc_type, {"documents": 0, "chunks": 0})
+            row["documents"] += 1
+            row["chunks"] += record.chunks
+        return out
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write_document(self, record: DocumentRecord, chunks: list[Chunk]) -> None:
+        """Replace a document's chunks: new chunks first, then the commit, then the sweep."""
+        if chunks:
+            vectors = self.embeddings.embed_documents([embedding_text(c) for c in chunks])
+            for start in range(0, len(chunks), _PAGE):
+                part = chunks[start : start + _PAGE]
+                self._chunks.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors[start : start + _PAGE],
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata() for c in part],
+                )
+        self._manifest.upsert(
+            ids=[_manifest_id(record.source)],
+            embeddings=[[1.0]],
+            documents=[record.source],
+            metadatas=[asdict(record)],
+        )
+        self._chunks.delete(
+            where={
+                "$and": [{"source": record.source}, {"content_hash": {"$ne": record.content_hash}}]
+            }
+        )
+        self._lexical = None
+
+    def delete_document(self, source: str) -> None:
+        """Remove a document: uncommit it first, then drop its chunks."""
+        self._manifest.delete(ids=[_manifest_id(source)])
+        self._chunks.delete(where={"source": source})
+        self._lexical = None
+
+    def sweep(self) -> int:
+        """Delete chunks left uncommitted by an interrupted run; returns how many."""
+        committed = {s: r.content_hash for s, r in self.documents().items()}
+        stale: list[str] = []
+        offset = 0
+        while True:
+            got = self._chunks.get(limit=_PAGE, offset=offset, include=["metadatas"])
+            stale.extend(
+                i
+                for i, m in zip(got["ids"], got["metadatas"], strict=True)
+                if committed.get(m["source"]) != m["content_hash"]
+            )
+            if len(got["ids"]) < _PAGE:
+                break
+            offset += _PAGE
+        for start in range(0, len(stale), _PAGE):
+            self._chunks.delete(ids=stale[start : start + _PAGE])
+        if stale:
+            self._lexical = None
+        return len(stale)
+
+    def rebuild_lexical(self) -> LexicalIndex:
+        """Rebuild the BM25 index from Chroma's committed chunks and save it."""
+        documents = self.documents()
+        index = LexicalIndex.build(
+            (
+                (LexicalEntry(c.id, c.source, str(c.doc_type)), embedding_text(c))
+                for c in self.iter_chunks()
+            ),
+            self.fingerprint(documents),
+        )
+        index.save(self._lexical_dir)
+        self._lexical = index
+        return index
+
+    def reset(self) -> None:
+        """Drop everything (both collections and the BM25 index) and start empty."""
+        for name in (self._chunks.name, self._manifest.name):
+            self._client.delete_collection(name)
+        self._open_collections()
+        self._lexical = None
+
+    def _open_collections(self) -> None:
+        self._chunks = self._client.get_or_create_collection(
+            f"{self.settings.collection}-chunks",
+            embedding_function=None,
+            metadata={"embedding_model": self.model_id, "hnsw:space": "cosine"},
+        )
+        self._manifest = self._client.get_or_create_collection(
+            f"{self.settings.collection}-manifest", embedding_function=None
+        )
+
+
+def new_record(
+    source: str, content_hash: str, title: str, doc_type: DocType, chunks: int, path: str
+) -> DocumentRecord:
+    return DocumentRecord(
+        source=source,
+        content_hash=content_hash,
+        title=title,
+        doc_type=str(doc_type),
+        chunks=chunks,
+        indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        path=path,
+    )
+
+
+def open_store(
+    settings: Settings, embeddings: Embeddings | None = None, check_model: bool = True
+) -> Store:
+    """The store for `settings`, with the configured embedding model."""
+    from kb.embeddings import get_embeddings
+
+    return Store(settings, embeddings or get_embeddings(settings), settings.embeddings, check_model)

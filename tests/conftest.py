@@ -1,0 +1,79 @@
+"""Shared fixtures: real seed files, real embeddings, a real Chroma store in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+import kb  # noqa: F401 -- offline environment first
+from kb.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = REPO / "corpus"
+EVAL = REPO / "tests" / "eval"
+FR_CONSULTANTS = "000_82d55ce07b10d159.txt"
+EGOC = "003_6a075cde25f75532.txt"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.fail(f"Seed documents not found at {SEEDS}: ../shared must sit beside the repo.")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The default, real embedding model (USE multilingual, shipped with its weights)."""
+    from kb.embeddings import load_embeddings
+
+    return load_embeddings()
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return Settings(data_dir=data_dir, _env_file=None, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, seeds_dir, embeddings):
+    """A store holding only the two seed documents, built once for the session."""
+    from ingest.pipeline import ingest
+    from kb.store import open_store
+
+    root = tmp_path_factory.mktemp("seed-index")
+    corpus = root / "seeds"
+    shutil.copytree(seeds_dir, corpus)
+    settings = make_settings(root / "data")
+    store = open_store(settings, embeddings)
+    report = ingest([corpus], settings, store)
+    assert report.ok, report.errors
+    return store
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, seeds_dir, embeddings):
+    """A store holding the shipped corpus plus the seeds, built once for the session."""
+    from ingest.pipeline import ingest
+    from kb.store import open_store
+
+    root = tmp_path_factory.mktemp("corpus-index")
+    shutil.copytree(seeds_dir, root / "seeds")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = make_settings(root / "data")
+    store = open_store(settings, embeddings)
+    report = ingest([root / "corpus", root / "seeds"], settings, store)
+    assert report.ok, report.errors
+    return store

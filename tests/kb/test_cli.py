@@ -1,0 +1,84 @@
+"""The `ctg` command end to end, as a user runs it (a real subprocess, real store)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EVAL
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, seeds_dir):
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copytree(seeds_dir, root / "seeds")
+    return root
+
+
+def ctg(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "CTG_DATA_DIR": str(project / "data"),
+        "CTG_CORPUS_DIR": "seeds",
+        "HF_HUB_OFFLINE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kb", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ingest_search_stats_eval(project):
+    first = ctg(project, "ingest")
+    assert first.returncode == 0, first.stderr
+    assert "2 indexé(s)" in first.stdout
+
+    again = ctg(project, "ingest")
+    assert "0 indexé(s), 2 inchangé(s)" in again.stdout
+
+    found = ctg(project, "search", "Quel est le tarif par stagiaire ?", "--json", "-k", "3")
+    passages = json.loads(found.stdout)
+    assert len(passages) == 3 and passages[0]["rank"] == 1
+    assert any("850€" in p["text"] for p in passages)
+    assert {"source", "title", "section", "page", "score"} <= set(passages[0])
+
+    typed = json.loads(ctg(project, "search", "tarif", "--type", "methode", "--json").stdout)
+    assert typed == []
+
+    stats = json.loads(ctg(project, "stats", "--json").stdout)
+    assert stats["programme"]["documents"] == 2
+
+    evaluation = ctg(project, "eval", str(EVAL / "seeds_dev.jsonl"), "--json")
+    figures = json.loads(evaluation.stdout)
+    assert {"recall@1", "recall@3", "recall@5", "mrr", "questions"} <= set(figures)
+    first_question = figures["questions"][0]
+    assert {"id", "question", "passages"} <= set(first_question)
+    assert {"rank", "text", "source", "score"} <= set(first_question["passages"][0])
+
+
+def test_ingest_reports_bad_files_and_exit_code(project, tmp_path):
+    bad = tmp_path / "lot"
+    bad.mkdir()
+    (bad / "vide.txt").write_bytes(b"")
+    (bad / "note.md").write_text("# Note\n\nUne note lisible.", encoding="utf-8")
+    result = ctg(project, "ingest", str(bad))
+    assert result.returncode == 1
+    assert "vide.txt" in result.stderr and "Fichier vide" in result.stderr
+    assert "1 indexé(s)" in result.stdout
+
+
+def test_eval_file_errors_are_clear(project, tmp_path):
+    broken = tmp_path / "q.jsonl"
+    broken.write_text('{"id": 1}\n', encoding="utf-8")
+    result = ctg(project, "eval", str(broken))
+    assert result.returncode == 2 and "ligne 1" in result.stderr
