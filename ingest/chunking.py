@@ -38,6 +38,7 @@ def chunk_document(doc: LoadedDocument, chunk_size: int) -> list[Chunk]:
             position=position,
             content_hash=doc.content_hash,
             path=doc.path,
+            context=doc.context,
         )
         for position, piece in enumerate(merged)
     ]

@@ -7,6 +7,7 @@ chunks; the run goes on. One ingestion at a time per data directory (a lock file
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -18,10 +19,12 @@ from filelock import FileLock, Timeout
 
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError, Reason
+from ingest.extract import course_from_document
 from ingest.loaders import content_hash, load_document
 from kb.config import Settings
-from kb.documents import LoadedDocument
-from kb.store import Store, new_record
+from kb.courses import Catalogue, Course, catalogue_path
+from kb.documents import DocType, LoadedDocument
+from kb.store import DocumentRecord, Store, new_record
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +168,10 @@ def _ingest_locked(
     candidates, refused, scopes = discover(roots)
     report.results.extend(refused)
     known = store.documents()
-    changed: list[LoadedDocument] = []
+    courses: dict[str, Course | None] = {}
     for done, candidate in enumerate(candidates, 1):
-        result, document = _ingest_file(candidate, settings, store, known)
+        result = _ingest_file(candidate, settings, store, known, courses)
         report.results.append(result)
-        if document is not None:
-            changed.append(document)
         if progress:
             progress(done, len(candidates), candidate.source)
     seen = {c.source for c in candidates}
@@ -178,61 +179,74 @@ def _ingest_locked(
     for source in removed:
         store.delete_document(source)
         report.results.append(FileResult(source, Status.REMOVED, message="Fichier disparu."))
-    _update_catalogue(settings, store, changed, removed)
+    _update_catalogue(settings, store, courses, removed)
     store.lexical  # noqa: B018 -- rebuilds the BM25 index now if anything changed
     return report
 
 
 def _ingest_file(
-    candidate: _Candidate, settings: Settings, store: Store, known: dict
-) -> tuple[FileResult, LoadedDocument | None]:
+    candidate: _Candidate,
+    settings: Settings,
+    store: Store,
+    known: dict[str, DocumentRecord],
+    courses: dict[str, Course | None],
+) -> FileResult:
+    """Index one file if it changed; record its course, if it describes one, in `courses`."""
     source = candidate.source
     try:
         if candidate.path.stat().st_size <= settings.max_file_bytes:
             digest = content_hash(candidate.path.read_bytes())
             record = known.get(source)
             if record is not None and record.content_hash == digest:
-                return FileResult(source, Status.UNCHANGED, record.chunks), None
+                return FileResult(source, Status.UNCHANGED, record.chunks)
         document = load_document(candidate.path, source, settings.max_file_bytes)
+        course, problem = _course_of(document)
         chunks = chunk_document(document, settings.chunk_size)
         store.write_document(
-            new_record(
-                source,
-                document.content_hash,
-                document.title,
-                document.doc_type,
-                len(chunks),
-                document.path,
-            ),
+            new_record(source, document.content_hash, document.title, document.doc_type,
+                       len(chunks), document.path),
             chunks,
         )
-        return FileResult(source, Status.INDEXED, len(chunks)), document
+        courses[source] = course
+        return FileResult(source, Status.INDEXED, len(chunks), message=problem)
     except IngestError as exc:
-        return FileResult(source, Status.ERROR, message=exc.message, reason=exc.reason), None
+        return FileResult(source, Status.ERROR, message=exc.message, reason=exc.reason)
     except Exception as exc:
         log.exception("ingestion failed for %s", source)
         message = f"Erreur inattendue ({type(exc).__name__}) : {exc}"
-        return FileResult(source, Status.ERROR, message=message, reason=Reason.INTERNAL), None
+        return FileResult(source, Status.ERROR, message=message, reason=Reason.INTERNAL)
+
+
+def _course_of(document: LoadedDocument) -> tuple[Course | None, str]:
+    """The course a programme document describes, with its provider and kind written into the
+    document's context; a front matter error keeps the text indexed and is reported."""
+    try:
+        course = course_from_document(document)
+    except ValueError as exc:
+        return None, f"Indexé, mais absent du catalogue des formations : {exc}"
+    if course is not None:
+        offers = " ".join(f"formation {kind.replace('_', ' ')}" for kind in course.offers)
+        document.context = " · ".join(filter(None, [course.provider.name, offers, course.client]))
+    return course, ""
 
 
 def _update_catalogue(
-    settings: Settings, store: Store, changed: list[LoadedDocument], removed: list[str]
+    settings: Settings, store: Store, courses: dict[str, Course | None], removed: list[str]
 ) -> None:
     """Keep the course catalogue in step with the programme documents of the index."""
-    from ingest.extract import course_from_document
-    from kb.courses import Catalogue, catalogue_path
-
     path = catalogue_path(settings)
+    if not path.exists():
+        # A lost catalogue is rebuilt from the programme documents already indexed.
+        for record in store.documents().values():
+            if record.doc_type == DocType.PROGRAMME and record.source not in courses:
+                with contextlib.suppress(IngestError, OSError):
+                    document = load_document(Path(record.path), record.source,
+                                             settings.max_file_bytes)
+                    courses[record.source] = _course_of(document)[0]
     catalogue = Catalogue.load(path)
-    for source in removed:
+    for source in [*removed, *courses]:
         catalogue.remove_source(source)
-    for document in changed:
-        catalogue.remove_source(document.source)
-        try:
-            course = course_from_document(document)
-        except ValueError as exc:
-            log.warning("no course from %s: %s", document.source, exc)
-            continue
+    for course in courses.values():
         if course is not None:
             catalogue.upsert(course)
     catalogue.save(path)

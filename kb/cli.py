@@ -78,8 +78,11 @@ def ingest(
         except IngestionLocked as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(3) from exc
-    for result in report.errors:
-        err.print(f"[red]✗ {result.source}[/red] : {result.message}")
+    for result in report.results:
+        if result.status == Status.ERROR:
+            err.print(f"[red]✗ {result.source}[/red] : {result.message}")
+        elif result.status == Status.INDEXED and result.message:
+            err.print(f"[yellow]⚠ {result.source}[/yellow] : {result.message}")
     console.print(
         f"{report.count(Status.INDEXED)} indexé(s), {report.count(Status.UNCHANGED)} inchangé(s), "
         f"{report.count(Status.REMOVED)} retiré(s), {len(report.errors)} en erreur."
@@ -96,7 +99,13 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Chercher les passages les plus pertinents pour une question."""
-    hits = _retriever().search(question, k=k, doc_types={str(doc_type)} if doc_type else None)
+    from kb.questions import QuestionError
+
+    try:
+        hits = _retriever().search(question, k=k, doc_types={str(doc_type)} if doc_type else None)
+    except QuestionError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     if as_json:
         print(
             json.dumps(

@@ -44,6 +44,9 @@ class LoadedDocument:
     content_hash: str
     sections: list[Section]
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Words that situate every passage of the document (a course's provider and kind): they are
+    # indexed with each chunk, since a passage rarely names its own provider.
+    context: str = ""
 
     @property
     def text(self) -> str:
@@ -64,6 +67,7 @@ class Chunk:
     position: int
     content_hash: str
     path: str = ""
+    context: str = ""
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
@@ -75,6 +79,7 @@ class Chunk:
             "position": self.position,
             "content_hash": self.content_hash,
             "path": self.path,
+            "context": self.context,
         }
         if self.page is not None:
             meta["page"] = self.page
@@ -94,6 +99,7 @@ class Chunk:
             position=int(meta.get("position", 0)),
             content_hash=str(meta.get("content_hash", "")),
             path=str(meta.get("path", "")),
+            context=str(meta.get("context", "")),
         )
 
     @property

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from kb.answer_types import expected_types, holds
 from kb.documents import SearchHit
 from kb.glossary import expand
+from kb.questions import clean_question
 from kb.store import Store
 
 # Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
@@ -53,13 +54,13 @@ class HybridRetriever(BaseRetriever):
         doc_types: set[str] | None = None,
         sources: set[str] | None = None,
     ) -> list[SearchHit]:
-        """The `k` best passages for `query`, optionally restricted to types or sources."""
+        """The `k` best passages for `query`, optionally restricted to types or sources.
+
+        Raises `QuestionError` for an empty or oversized question."""
         k = k or self.k
         doc_types = doc_types if doc_types is not None else self.doc_types
         sources = sources if sources is not None else self.sources
-        query = " ".join(query.split())
-        if not query:
-            return []
+        query = clean_question(query)
         pool = max(self.candidates, 4 * k)
         dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
         lexical = self.store.lexical.search(query, pool, doc_types, sources)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -50,7 +51,7 @@ _MARKUP = re.compile(r"\*\*|__|\^\[\d+\]|\[\\\[\d+\\\]\]\(#\)|(?<!\w)\*|\*(?!\w)
 
 def embedding_text(chunk: Chunk) -> str:
     """The text embedded and indexed for a chunk: the passage under its title and section."""
-    heading = f"{chunk.title} — {chunk.section}" if chunk.section else chunk.title
+    heading = " — ".join(filter(None, [chunk.title, chunk.context, chunk.section]))
     return _MARKUP.sub("", f"{heading}\n{chunk.text}")
 
 
@@ -98,6 +99,8 @@ class Store:
                 "ctg ingest --rebuild"
             )
         self._lexical: LexicalIndex | None = None
+        # Concurrent searches share one store: only one of them loads or rebuilds the index.
+        self._lexical_lock = threading.RLock()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -120,15 +123,16 @@ class Store:
     @property
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk, or rebuilt from Chroma when missing or stale."""
-        if self._lexical is None:
-            loaded = LexicalIndex.load(self._lexical_dir)
-            current = self.fingerprint()
-            self._lexical = (
-                loaded
-                if loaded is not None and loaded.fingerprint == current
-                else self.rebuild_lexical()
-            )
-        return self._lexical
+        with self._lexical_lock:
+            if self._lexical is None:
+                loaded = LexicalIndex.load(self._lexical_dir)
+                current = self.fingerprint()
+                self._lexical = (
+                    loaded
+                    if loaded is not None and loaded.fingerprint == current
+                    else self.rebuild_lexical()
+                )
+            return self._lexical
 
     @property
     def _lexical_dir(self) -> Path:
@@ -205,10 +209,18 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write_document(self, record: DocumentRecord, chunks: list[Chunk]) -> None:
-        """Replace a document's chunks: new chunks first, then the commit, then the sweep."""
+    def write_document(
+        self,
+        record: DocumentRecord,
+        chunks: list[Chunk],
+        vectors: list[list[float]] | None = None,
+    ) -> None:
+        """Replace a document's chunks: new chunks first, then the commit, then the sweep.
+
+        `vectors` are the chunks' embeddings when the caller already has them (benchmarks)."""
         if chunks:
-            vectors = self.embeddings.embed_documents([embedding_text(c) for c in chunks])
+            if vectors is None:
+                vectors = self.embeddings.embed_documents([embedding_text(c) for c in chunks])
             for start in range(0, len(chunks), _PAGE):
                 part = chunks[start : start + _PAGE]
                 self._chunks.upsert(

@@ -1,0 +1,28 @@
+"""Questions as users type them: cleaned, and refused with a French reason when unusable."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUESTION_CHARS = 2000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched; the message says why, in French."""
+
+
+def clean_question(text: str) -> str:
+    """The question with control characters removed and spaces collapsed, or `QuestionError`."""
+    cleaned = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text or "")).split())
+    if not any(c.isalnum() for c in cleaned):
+        raise QuestionError("La question est vide : écrivez quelques mots.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"La question est trop longue ({len(cleaned):,} caractères ; limite "
+            f"{MAX_QUESTION_CHARS:,}). Posez une question courte, ou indexez le texte comme "
+            "document.".replace(",", " ")
+        )
+    return cleaned

@@ -1,0 +1,81 @@
+"""Retrieval quality on the held question sets. The floors are the figures measured when this
+file last changed (README, "Qualité de la recherche"); a change that lowers them fails here."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.evaluation import evaluate_retrieval, is_hit, load_questions
+from kb.glossary import expand
+from kb.retrieval import HybridRetriever
+from tests.conftest import EVAL
+
+
+@pytest.fixture(scope="module")
+def dev_questions():
+    questions = load_questions(EVAL / "seeds_dev.jsonl")
+    assert len(questions) >= 40
+    return questions
+
+
+def test_question_sets_are_well_formed():
+    for name in ("seeds_dev", "seeds_unanswerable", "methods_questions", "references_questions"):
+        questions = load_questions(EVAL / f"{name}.jsonl")
+        assert len({q.id for q in questions}) == len(questions), name
+        assert all(q.unanswerable or q.answers for q in questions), name
+
+
+def test_seed_questions_on_the_seeds(seed_index, dev_questions):
+    report = evaluate_retrieval(HybridRetriever(store=seed_index), dev_questions)
+    assert report.recall[5] >= 0.90
+    assert report.mrr >= 0.72
+
+
+def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
+    def recall_at_5(ranked_texts) -> float:
+        answerable = [q for q in dev_questions if not q.unanswerable]
+        found = sum(any(is_hit(t, q.answers) for t in ranked_texts(q.question)[:5])
+                    for q in answerable)
+        return found / len(answerable)
+
+    chunks = {c.id: c.text for c in seed_index.iter_chunks()}
+    dense = recall_at_5(lambda q: [c.text for c, _ in seed_index.dense_search(expand(q), 5)])
+    lexical = recall_at_5(lambda q: [chunks[i] for i, _ in seed_index.lexical.search(q, 5)])
+    hybrid = recall_at_5(lambda q: [h.chunk.text for h in
+                                    HybridRetriever(store=seed_index).search(q)])
+    assert hybrid > max(dense, lexical)
+
+
+@pytest.mark.parametrize(("name", "recall", "mrr"), [
+    ("methods_questions", 0.93, 0.70),
+    ("references_questions", 0.90, 0.75),
+    ("seeds_dev", 0.75, 0.50),
+])
+def test_questions_on_the_whole_corpus(corpus_index, name, recall, mrr):
+    report = evaluate_retrieval(HybridRetriever(store=corpus_index),
+                                load_questions(EVAL / f"{name}.jsonl"))
+    assert report.recall[5] >= recall
+    assert report.mrr >= mrr
+
+
+def test_filters_restrict_results(corpus_index):
+    retriever = HybridRetriever(store=corpus_index)
+    hits = retriever.search("Combien de personnes au centre d'un fish bowl ?", k=8,
+                            doc_types={"methode"})
+    assert hits and all(h.chunk.doc_type == "methode" for h in hits)
+    only = retriever.search("fish bowl", k=8, sources={hits[0].chunk.source})
+    assert {h.chunk.source for h in only} == {hits[0].chunk.source}
+
+
+def test_acronyms_find_their_full_forms(corpus_index):
+    retriever = HybridRetriever(store=corpus_index)
+    top = retriever.search("C'est quoi l'AOC ?", k=3)
+    assert any("approche orientée changement" in h.chunk.text.lower() for h in top)
+    top = retriever.search("rôle du schéma départemental des services aux familles", k=3)
+    assert any("SDSF" in h.chunk.text for h in top)
+
+
+def test_langchain_interface(seed_index):
+    documents = HybridRetriever(store=seed_index, k=3).invoke("tarif par stagiaire")
+    assert len(documents) == 3
+    assert {"source", "title", "score", "doc_type"} <= set(documents[0].metadata)
