@@ -154,26 +154,82 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print(table)
 
 
-@app.command(name="eval")
-def evaluate(
-    questions: Path,
-    k: Annotated[int, typer.Option("-k")] = 5,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+@app.command()
+def ask(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    llm: Annotated[str | None, typer.Option(
+        "--llm", help="extractive, openai, ollama ou llamacpp (défaut : CTG_LLM).")] = None,
+    doc_type: Annotated[DocType | None, typer.Option("--type", help="Type de document.")] = None,
 ) -> None:
-    """Mesurer le rappel et le MRR de la recherche sur un jeu de questions (JSONL)."""
-    from kb.evaluation import evaluate_retrieval, load_questions
+    """Poser une question : réponse sourcée, ou « je ne trouve pas » avec les passages proches."""
+    from kb.answer import Assistant
+    from kb.questions import QuestionError
 
     try:
-        items = load_questions(questions)
+        answer = Assistant(_store(), get_settings(), backend=llm).ask(
+            question, doc_types={str(doc_type)} if doc_type else None
+        )
+    except QuestionError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    console.print(answer.text, markup=False, highlight=False)
+    if answer.notice:
+        err.print(f"[yellow]{answer.notice}[/yellow]")
+    sources = [(c.number, c.chunk) for c in answer.citations] or [
+        (n, h.chunk) for n, h in enumerate(answer.passages, 1)
+    ]
+    if sources:
+        console.rule("Sources" if answer.citations else "Passages les plus proches", align="left")
+    for number, chunk in sources:
+        where = f" · {chunk.location}" if chunk.location else ""
+        console.print(f"[{number}] {chunk.title}{where} · {chunk.path or chunk.source}",
+                      markup=False, highlight=False)
+
+
+@app.command(name="eval")
+def evaluate(
+    questions: Annotated[list[Path], typer.Argument(help="Fichiers de questions (JSONL).")],
+    k: Annotated[int, typer.Option("-k")] = 5,
+    answers: Annotated[bool, typer.Option(
+        "--answers", help="Évaluer aussi les réponses (citations, abstention).")] = False,
+    llm: Annotated[str | None, typer.Option("--llm", help="Modèle des réponses.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Mesurer le rappel et le MRR de la recherche sur des jeux de questions (JSONL) et, avec
+    --answers, la justesse des réponses, de leurs citations et des abstentions."""
+    from kb.evaluation import evaluate_answers, evaluate_retrieval, load_questions
+
+    try:
+        items = [q for path in questions for q in load_questions(path)]
     except (OSError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     report = evaluate_retrieval(_retriever(), items, k=k)
+    answered = None
+    if answers:
+        from kb.answer import Assistant
+
+        assistant = Assistant(_store(), get_settings(), backend=llm)
+        answered = evaluate_answers(assistant.ask, items)
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        out = report.to_dict()
+        if answered is not None:
+            out["answers"] = answered.to_dict()
+        print(json.dumps(out, ensure_ascii=False))
         return
     figures = "  ".join(f"recall@{c} {v:.3f}" for c, v in report.recall.items())
     console.print(f"{report.answerable} questions · {figures}  MRR {report.mrr:.3f}")
+    if answered is not None:
+        console.print(
+            f"Réponses · justes {answered.answer_hit_rate:.3f}  citations exactes "
+            f"{answered.citation_precision:.3f}  abstention (sans réponse) "
+            f"{answered.abstention_rate:.3f} sur {answered.unanswerable}  abstention à tort "
+            f"{answered.false_abstention_rate:.3f} sur {answered.answerable}"
+        )
 
 
 @app.command(name="app")

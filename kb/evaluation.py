@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.documents import Answer
 from kb.glossary import fold
 from kb.retrieval import HybridRetriever
 
@@ -106,5 +108,65 @@ def evaluate_retrieval(
         recall={c: hits_at[c] / n for c in cutoffs},
         mrr=reciprocal / n,
         answerable=answerable,
+        questions=rows,
+    )
+
+
+@dataclass
+class AnswerReport:
+    """Answer quality on a question set: hit rate and citation precision on the answerable
+    questions, abstention on the unanswerable ones (and false abstentions on the others)."""
+
+    answer_hit_rate: float
+    citation_precision: float
+    abstention_rate: float
+    false_abstention_rate: float
+    answerable: int
+    unanswerable: int
+    citations: int
+    questions: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "answer_hit_rate": self.answer_hit_rate,
+            "citation_precision": self.citation_precision,
+            "abstention_rate": self.abstention_rate,
+            "false_abstention_rate": self.false_abstention_rate,
+            "answerable": self.answerable,
+            "unanswerable": self.unanswerable,
+            "citations": self.citations,
+            "questions": self.questions,
+        }
+
+
+def evaluate_answers(ask: Callable[[str], Answer], questions: list[EvalQuestion]) -> AnswerReport:
+    """Run `ask` on every question and score its answers against the expected substrings."""
+    hits = cited = correct_citations = abstained_right = abstained_wrong = 0
+    answerable = sum(not q.unanswerable for q in questions)
+    rows = []
+    for q in questions:
+        answer = ask(q.question)
+        row = {"id": q.id, "question": q.question, "answer": answer.text,
+               "abstained": answer.abstained, "unanswerable": q.unanswerable}
+        if q.unanswerable:
+            abstained_right += answer.abstained
+        elif answer.abstained:
+            abstained_wrong += 1
+        else:
+            row["hit"] = is_hit(answer.text, q.answers)
+            row["citations_hit"] = [is_hit(c.chunk.text, q.answers) for c in answer.citations]
+            hits += row["hit"]
+            cited += len(answer.citations)
+            correct_citations += sum(row["citations_hit"])
+        rows.append(row)
+    unanswerable = len(questions) - answerable
+    return AnswerReport(
+        answer_hit_rate=hits / max(answerable, 1),
+        citation_precision=correct_citations / max(cited, 1),
+        abstention_rate=abstained_right / max(unanswerable, 1),
+        false_abstention_rate=abstained_wrong / max(answerable, 1),
+        answerable=answerable,
+        unanswerable=unanswerable,
+        citations=cited,
         questions=rows,
     )

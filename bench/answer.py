@@ -1,0 +1,148 @@
+"""Extractive answers on the seed index: latency, and how the scorer's constants were set.
+
+    python bench/answer.py              # latency p50/p95 over the dev questions, answer figures
+    python bench/answer.py --fit        # refit kb.support.WEIGHTS on the even dev lines
+    python bench/answer.py --calibrate  # abstention threshold on even lines, checked on odd ones
+
+Prints numbers, asserts nothing. Needs ../shared/seeds beside the repository; run from the
+repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    EVAL,
+    SEEDS,
+    index_real_corpus,
+    percentile,
+    temporary_settings,
+)
+from kb.config import Settings
+from kb.evaluation import EvalQuestion, is_hit, load_questions
+
+
+def halves(questions: list[EvalQuestion]) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
+    """Even-numbered lines to fit or calibrate on, odd-numbered lines held out."""
+    return questions[::2], questions[1::2]
+
+
+def latency(settings: Settings, store, dev: list[EvalQuestion],
+            unanswerable: list[EvalQuestion]) -> None:
+    from kb.answer import Assistant
+    from kb.evaluation import evaluate_answers
+
+    assistant = Assistant(store, settings, backend="extractive")
+    assistant.ask("Quel est le programme de la formation ?")  # loads the model and BM25 index
+    times: list[float] = []
+
+    def timed(question: str):
+        start = time.perf_counter()
+        answer = assistant.ask(question)
+        times.append((time.perf_counter() - start) * 1000)
+        return answer
+
+    report = evaluate_answers(timed, dev + unanswerable)
+    print(f"extractive answers over {len(times)} questions (first pass, cold caches included)")
+    print(f"  latency p50 {percentile(times, 50):.0f} ms  p95 {percentile(times, 95):.0f} ms  "
+          f"max {max(times):.0f} ms  mean {statistics.fmean(times):.0f} ms")
+    for name, questions in zip(("even lines", "odd lines"), (
+            halves(dev)[0] + halves(unanswerable)[0], halves(dev)[1] + halves(unanswerable)[1]),
+            strict=True):
+        part = evaluate_answers(assistant.ask, questions)
+        print(f"  {name}: hit {part.answer_hit_rate:.3f}  citations {part.citation_precision:.3f}"
+              f"  abstention {part.abstention_rate:.3f}  false abstention "
+              f"{part.false_abstention_rate:.3f}")
+    print(f"  all: hit {report.answer_hit_rate:.3f}  citations {report.citation_precision:.3f}  "
+          f"abstention {report.abstention_rate:.3f}  false abstention "
+          f"{report.false_abstention_rate:.3f}")
+
+
+def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> None:
+    """Softmax ranking: the units holding an expected substring should score above the rest."""
+    from kb.answer import ANSWER_K
+    from kb.retrieval import HybridRetriever
+    from kb.support import FEATURES, score_candidates
+
+    retriever = HybridRetriever(store=store, k=ANSWER_K)
+    data = []
+    for q in halves(dev)[0]:
+        candidates = score_candidates(q.question, retriever.search(q.question), store.embeddings)
+        good = np.array([is_hit(c.unit.display, q.answers) for c in candidates], dtype=float)
+        if good.any():
+            data.append((np.stack([c.features for c in candidates]), good))
+    weights = np.zeros(len(FEATURES))
+    for _ in range(steps):
+        gradient = l2 * weights
+        for features, good in data:
+            z = features @ weights
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            target = p * good / (p * good).sum()
+            gradient += features.T @ (p - target) / len(data)
+        weights -= 0.1 * gradient
+    print("WEIGHTS (", ", ".join(FEATURES), ")")
+    print("  [" + ", ".join(f"{w:.1f}" for w in weights) + "]")
+
+
+def calibrate(settings: Settings, store, dev: list[EvalQuestion],
+              unanswerable: list[EvalQuestion], max_false: float = 0.05) -> None:
+    """The highest threshold whose false abstentions on the even lines stay within
+    `max_false`, then the figures it gives on the odd lines."""
+    from kb.answer import Assistant
+
+    assistant = Assistant(store, settings, backend="extractive", threshold=-1e9)
+
+    def confidences(questions: list[EvalQuestion]) -> list[tuple[float, bool]]:
+        out = []
+        for q in questions:
+            answer = assistant.ask(q.question)
+            # Abstained even at no threshold: a typed question with no sentence of that type.
+            out.append((-np.inf if answer.abstained else answer.confidence, q.unanswerable))
+        return out
+
+    fitted = confidences(halves(dev)[0] + halves(unanswerable)[0])
+    held = confidences(halves(dev)[1] + halves(unanswerable)[1])
+
+    def rates(rows: list[tuple[float, bool]], threshold: float) -> tuple[float, float]:
+        right = [c < threshold for c, u in rows if u]
+        wrong = [c < threshold for c, u in rows if not u]
+        return float(np.mean(right)), float(np.mean(wrong))
+
+    grid = sorted({round(c, 2) for c, _ in fitted if np.isfinite(c)})
+    chosen = max((t for t in grid if rates(fitted, t)[1] <= max_false), default=grid[0])
+    print("threshold  even: abstention / false   odd: abstention / false")
+    for t in [*grid[:: max(len(grid) // 25, 1)], chosen]:
+        (a, f), (ha, hf) = rates(fitted, t), rates(held, t)
+        mark = "  <- chosen" if t == chosen else ""
+        print(f"  {t:6.2f}        {a:.2f} / {f:.2f}            {ha:.2f} / {hf:.2f}{mark}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true")
+    parser.add_argument("--calibrate", action="store_true")
+    args = parser.parse_args()
+    dev = load_questions(EVAL / "seeds_dev.jsonl")
+    unanswerable = load_questions(EVAL / "seeds_unanswerable.jsonl")
+    with temporary_settings() as settings:
+        store = index_real_corpus(settings, [SEEDS])
+        if args.fit:
+            fit(store, dev)
+        elif args.calibrate:
+            calibrate(settings, store, dev, unanswerable)
+        else:
+            latency(settings, store, dev, unanswerable)
+
+
+if __name__ == "__main__":
+    main()

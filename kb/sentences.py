@@ -1,0 +1,179 @@
+"""Sentence units of brochure text and of generated answers.
+
+Seed passages are PDF text: sentences wrap across lines, labels sit alone on a line ("Public",
+then "1 groupe d'agents CAF 42"), lists and tab-separated table rows carry facts without final
+punctuation. A unit is what a reader would quote: a sentence, a list item, a table cell, or a
+short label line joined to the value that follows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.glossary import fold
+
+# Emphasis, footnote calls and in-page links of converted brochures, dropped from what is shown.
+_MARKUP = re.compile(
+    r"\*\*|__|\^\[\d+\]|\^\{([^}]*)\}|\[\\\[\d+\\\]\]\(#\)|\[\d+\]|"
+    r"(?<!\w)\*|\*(?!\w)"
+)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9])")
+# A period after a lone letter or a common abbreviation does not end a sentence ("T.T.C. PAR").
+_ABBREVIATION = re.compile(r"(?:\b\w|\bM|\bMme|\bcf|\bp|\bex|\bn°?)\.$", re.IGNORECASE)
+_CLAUSE_END = (".", "!", "?", "…", ":", ";")
+LABEL_MAX = 40  # characters: a line this short without final punctuation reads as a heading
+VALUE_MAX = 90  # a label is joined only to a short value, never to a paragraph
+
+
+# Field names of training brochures (the items Qualiopi asks a programme to state): alone on a
+# line, they label the value on the next line.
+FIELDS = frozenset({
+    "public", "public vise", "pre-requis", "prerequis", "objectif", "objectifs",
+    "objectif professionnel", "objectifs pedagogiques", "contenu", "programme", "duree",
+    "date", "dates", "calendrier", "lieu", "lieux", "tarif", "tarifs", "prix", "cout",
+    "cout stagiaire", "modalites d'acces", "modalites d'animation", "modalites pedagogiques",
+    "modalites d'evaluation", "format", "formateur", "formateurs", "intervenant",
+    "intervenants", "effectif", "categorie", "contact", "contacts", "taux de satisfaction",
+    "accessibilite", "delais d'acces", "horaires", "inscription", "inscriptions", "certification",
+})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a passage; `lead` is the label or row heading it belongs to."""
+
+    text: str
+    position: int
+    lead: str = ""
+
+    @property
+    def display(self) -> str:
+        return f"{self.lead} : {self.text}" if self.lead else self.text
+
+
+def clean(text: str) -> str:
+    """Text as shown to a reader: no Markdown emphasis or footnote calls, spaces collapsed."""
+    text = _LINK.sub(r"\1", text)
+    text = _MARKUP.sub(lambda m: m.group(1) or "", text)
+    return " ".join(text.split()).strip(" *")
+
+
+def _is_heading(text: str) -> bool:
+    return (
+        len(text) <= LABEL_MAX
+        and not text.endswith(_CLAUSE_END[:-2])
+        and not any(c.isdigit() for c in text)
+    )
+
+
+def _is_field(text: str) -> bool:
+    """A field name, or several joined by slashes or dashes ("Calendrier - Lieux -")."""
+    parts = [p.strip(" :") for p in re.split(r"[/–-](?=\s)|\s[/–-]", fold(text))]
+    return len(text) <= LABEL_MAX and all(p in FIELDS for p in parts if p) and any(parts)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of one line of prose, not cut after abbreviations or initials."""
+    parts: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if parts and _ABBREVIATION.search(parts[-1]):
+            parts[-1] += " " + piece
+        else:
+            parts.append(piece)
+    return [p for p in (clean(p) for p in parts) if any(c.isalnum() for c in p)]
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Paragraphs as lists of lines; a paragraph that starts in lower case continues the
+    previous one (PDF text often has blank lines inside sentences)."""
+    blocks: list[list[str]] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        first = lines[0].lstrip()
+        if blocks and first[:1].islower() and not _BULLET.match(first) and "\t" not in first:
+            blocks[-1].extend(lines)
+        else:
+            blocks.append(lines)
+    return blocks
+
+
+def _lines(block: list[str]) -> list[tuple[str, str]]:
+    """The logical lines of a paragraph as (kind, text): wrapped prose is joined back, list items
+    and table rows stay apart."""
+    out: list[tuple[str, str]] = []
+    for line in block:
+        if "\t" in line:
+            out.append(("row", line))
+        elif _BULLET.match(line):
+            out.append(("item", _BULLET.sub("", line)))
+        elif out and out[-1][0] != "row" and not out[-1][1].rstrip().endswith(_CLAUSE_END):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
+        else:
+            out.append(("prose", line.strip()))
+    return out
+
+
+def passage_units(text: str) -> list[Unit]:
+    """The quotable units of a passage, in reading order. A field name ("Public", "Tarifs")
+    leads the short value after it; a line ending with a colon leads what follows it; a short
+    heading leads the items of the list under it; a table cell is led by its row's first cell."""
+    units: list[Unit] = []
+    label = ""  # what leads the next units
+    kind_of_label = ""  # "intro", "field" or "heading"
+    for block in _blocks(text):
+        for kind, line in _lines(block):
+            if kind == "row":
+                cells = [clean(c) for c in line.split("\t")]
+                if cells[0] and len(cells[0]) > LABEL_MAX:
+                    units.extend(Unit(s, len(units)) for s in split_sentences(cells[0]))
+                elif cells[0]:
+                    label, kind_of_label = cells[0], "row"
+                for cell in cells[1:]:
+                    units.extend(Unit(s, len(units), label) for s in split_sentences(cell))
+                continue
+            sentences = split_sentences(line)
+            if not sentences:
+                continue
+            if kind == "item" and not sentences[-1].endswith(":"):
+                units.extend(Unit(s, len(units), label) for s in sentences)
+                continue
+            if sentences[-1].endswith(":"):
+                # An introduction is quoted with what it introduces, not alone.
+                *sentences, introduction = sentences
+                units.extend(Unit(s, len(units)) for s in sentences)
+                if kind_of_label == "intro":
+                    units.append(Unit(label, len(units)))  # an introduction with nothing after
+                label, kind_of_label = introduction.rstrip(" :"), "intro"
+                continue
+            single = len(sentences) == 1
+            leads = kind_of_label == "intro" or (
+                kind_of_label == "field" and single and len(sentences[0]) <= VALUE_MAX
+                and not _is_field(sentences[0])
+            )
+            units.extend(Unit(s, len(units), label if leads and i == 0 else "")
+                         for i, s in enumerate(sentences))
+            label, kind_of_label = "", ""
+            if single and _is_field(sentences[0]):
+                # A field name is no fact: it is quoted only with its value.
+                units.pop()
+                label, kind_of_label = sentences[0], "field"
+            elif single and _is_heading(sentences[0]):
+                label, kind_of_label = sentences[0], "heading"
+    if kind_of_label == "intro":
+        units.append(Unit(label, len(units)))
+    return units
+
+
+def answer_sentences(text: str) -> list[str]:
+    """The sentences of a generated answer (paragraphs, list items and sentence ends)."""
+    return [
+        sentence
+        for block in _blocks(text)
+        for _, line in _lines(block)
+        for sentence in split_sentences(line)
+    ]
