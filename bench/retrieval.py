@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     CORPUS,
     EVAL,
     SEEDS,
@@ -25,10 +25,10 @@ from bench.common import (  # noqa: E402
     temporary_settings,
     time_calls,
 )
-from ingest.pipeline import Status, ingest  # noqa: E402
-from kb.evaluation import evaluate_retrieval, is_hit, load_questions  # noqa: E402
-from kb.retrieval import HybridRetriever  # noqa: E402
-from kb.store import open_store  # noqa: E402
+from ingest.pipeline import Status, ingest
+from kb.evaluation import evaluate_retrieval, is_hit, load_questions
+from kb.retrieval import HybridRetriever
+from kb.store import open_store
 
 
 def naive_recipe(questions) -> tuple[float, float]:
@@ -79,7 +79,8 @@ def latency(sizes: list[int], questions) -> None:
                 built = time.perf_counter() - start
                 retriever = HybridRetriever(store=store)
                 retriever.search(texts[0])
-                ms = [t for q in texts for t in time_calls(lambda q=q: retriever.search(q))]
+                ms = [t for q in texts
+                      for t in time_calls(lambda q=q, r=retriever: r.search(q))]
                 print(f"   {size:>7} chunks: {summary(ms)}   (index built in {built:.0f} s)")
 
 
