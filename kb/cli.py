@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import kb  # noqa: F401 -- sets the offline environment before any model code
+from kb.cli_courses import courses_app
 from kb.config import get_settings
 from kb.documents import DOC_TYPE_LABELS, DocType
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(courses_app, name="courses")
 console = Console()
 err = Console(stderr=True)
 
