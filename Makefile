@@ -17,8 +17,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
 
+# llama-cpp-python builds from source once (about 6 minutes here); pip caches the wheel.
+# The browser test drives Debian's Chromium: never a downloaded browser.
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev,llamacpp]'
+	command -v chromium >/dev/null || (apt-get update -qq && \
+		apt-get install -y -qq chromium chromium-driver) || \
+		echo "Chromium indisponible : le test dans le navigateur sera sauté."
 	touch $@
 
 install: $(VENV)/.installed

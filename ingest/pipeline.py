@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -138,14 +138,9 @@ def discover(roots: Iterable[Path]) -> tuple[list[_Candidate], list[FileResult],
     return candidates, refused, scopes
 
 
-def ingest(
-    roots: list[Path],
-    settings: Settings,
-    store: Store,
-    progress: Progress | None = None,
-    wait: float = 0,
-) -> IngestReport:
-    """Bring the index in line with the files under `roots`."""
+@contextlib.contextmanager
+def _exclusive(settings: Settings, wait: float) -> Iterator[None]:
+    """Hold the data directory's ingestion lock, or raise `IngestionLocked`."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(settings.data_dir / "ingest.lock")
     try:
@@ -156,9 +151,33 @@ def ingest(
             "sera terminée."
         ) from exc
     try:
-        return _ingest_locked(roots, settings, store, progress)
+        yield
     finally:
         lock.release()
+
+
+def ingest(
+    roots: list[Path],
+    settings: Settings,
+    store: Store,
+    progress: Progress | None = None,
+    wait: float = 0,
+    rebuild: bool = False,
+) -> IngestReport:
+    """Bring the index in line with the files under `roots`; with `rebuild`, empty the index
+    and the course catalogue first (under the same lock, so no other run slips in between)."""
+    with _exclusive(settings, wait):
+        if rebuild:
+            store.reset()
+            catalogue_path(settings).unlink(missing_ok=True)
+        return _ingest_locked(roots, settings, store, progress)
+
+
+def remove_document(source: str, settings: Settings, store: Store, wait: float = 0) -> None:
+    """Take a document out of the index and the course catalogue (its file is left alone)."""
+    with _exclusive(settings, wait):
+        store.delete_document(source)
+        _update_catalogue(settings, store, {}, [source])
 
 
 def _ingest_locked(

@@ -60,8 +60,6 @@ def ingest(
 
     settings = get_settings()
     store = _store(check_model=not rebuild)
-    if rebuild:
-        store.reset()
     roots = paths or [settings.corpus_dir]
     columns = (
         TextColumn("{task.description}"),
@@ -76,7 +74,7 @@ def ingest(
             bar.update(task, completed=done, total=total, description=f"Ingestion · {source[-40:]}")
 
         try:
-            report = run(roots, settings, store, progress=progress, wait=wait)
+            report = run(roots, settings, store, progress=progress, wait=wait, rebuild=rebuild)
         except IngestionLocked as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(3) from exc

@@ -19,6 +19,7 @@ _MARKUP = re.compile(
     r"(?<!\w)\*|\*(?!\w)"
 )
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9])")
 # A period after a lone letter or a common abbreviation does not end a sentence ("T.T.C. PAR").
@@ -54,11 +55,16 @@ class Unit:
         return f"{self.lead} : {self.text}" if self.lead else self.text
 
 
+def strip_markup(text: str) -> str:
+    """Text without Markdown heading marks, emphasis, links or footnote calls, which cut words in
+    two for search ("**G**rand") and clutter a quotation."""
+    text = _HEADING_MARKS.sub("", _LINK.sub(r"\1", text))
+    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+
+
 def clean(text: str) -> str:
-    """Text as shown to a reader: no Markdown emphasis or footnote calls, spaces collapsed."""
-    text = _LINK.sub(r"\1", text)
-    text = _MARKUP.sub(lambda m: m.group(1) or "", text)
-    return " ".join(text.split()).strip(" *")
+    """Text as shown to a reader: markup stripped, spaces collapsed."""
+    return " ".join(strip_markup(text).split()).strip(" *")
 
 
 def _is_heading(text: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -23,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 from kb.config import Settings
 from kb.documents import Chunk, DocType
 from kb.lexical import LexicalEntry, LexicalIndex
+from kb.sentences import strip_markup
 
 _PAGE = 2000
 
@@ -44,15 +44,10 @@ class DocumentRecord:
     path: str = ""
 
 
-# Emphasis marks and footnote calls of Markdown or converted brochures ("**G**rand", "^[1]")
-# cut words in two for both retrievers.
-_MARKUP = re.compile(r"\*\*|__|\^\[\d+\]|\[\\\[\d+\\\]\]\(#\)|(?<!\w)\*|\*(?!\w)")
-
-
 def embedding_text(chunk: Chunk) -> str:
     """The text embedded and indexed for a chunk: the passage under its title and section."""
     heading = " — ".join(filter(None, [chunk.title, chunk.context, chunk.section]))
-    return _MARKUP.sub("", f"{heading}\n{chunk.text}")
+    return strip_markup(f"{heading}\n{chunk.text}")
 
 
 def _client(settings: Settings):

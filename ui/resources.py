@@ -1,19 +1,124 @@
-"""Objects shared by every page and session, built once per process."""
+"""Objects shared by every page and session, built once per process, and the guards that stop a
+page with a French message when one cannot be built."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from typing import TYPE_CHECKING, NoReturn
+
 import streamlit as st
+from langchain_core.embeddings import Embeddings
 
 import kb  # noqa: F401 -- offline environment before any model code
 from kb.config import get_settings
-from kb.retrieval import HybridRetriever
-from kb.store import Store, open_store
+from kb.courses import Catalogue, catalogue_path
+from kb.embeddings import get_embeddings
+from kb.feedback import FeedbackStore, feedback_store
+from kb.methods import MethodSheet, load_methods
+from kb.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from kb.answer import Assistant
+
+log = logging.getLogger(__name__)
+HOW_TO_INGEST = (
+    "Pour indexer le corpus livré avec l'application, lancez `make run` ou `ctg ingest corpus` ; "
+    "pour ajouter vos propres documents, utilisez la page Bibliothèque."
+)
 
 
-@st.cache_resource(show_spinner="Chargement de l'index…")
-def store() -> Store:
+@st.cache_resource(show_spinner="Ouverture de l'index…")
+def _store() -> Store:
     return open_store(get_settings())
 
 
-def retriever() -> HybridRetriever:
-    return HybridRetriever(store=store(), k=get_settings().top_k)
+@st.cache_resource(show_spinner="Préparation de l'assistant…")
+def _assistant() -> Assistant:
+    from kb.answer import Assistant  # LangChain's model modules: imported by _warm_up
+
+    return Assistant(_store(), get_settings())
+
+
+def _warm(store: Store) -> None:
+    try:
+        store.embeddings.embed_query("convention territoriale globale")  # loads the weights
+        store.lexical  # noqa: B018 -- loads the BM25 index from disk
+        import kb.answer  # noqa: F401 -- and LangChain's model modules
+    except Exception:  # the first real question will meet the problem and show it
+        log.warning("warm-up failed", exc_info=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    """Load, once per process and in the background, what the first question needs (embedding
+    weights, BM25 index, answer chain: about 2 s) while the first page is being read."""
+    thread = threading.Thread(target=_warm, args=(_store(),), name="ctg-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner="Chargement du catalogue des formations…")
+def _catalogue() -> Catalogue:
+    return Catalogue.load(catalogue_path(get_settings()))
+
+
+@st.cache_resource(show_spinner="Chargement des fiches méthodes…")
+def _methods() -> list[MethodSheet]:
+    return load_methods(get_settings().corpus_dir / "methodes")
+
+
+@st.cache_resource(show_spinner=False)
+def feedback() -> FeedbackStore:
+    return feedback_store(get_settings())
+
+
+def _stop(message: str) -> NoReturn:
+    st.error(message)
+    st.stop()
+
+
+def store() -> Store:
+    """The index, or the page stops with what to do."""
+    try:
+        store = _store()
+    except StoreError as exc:
+        _stop(str(exc))
+    _warm_up()
+    return store
+
+
+def assistant() -> Assistant:
+    store()  # its error, if any, is the one to show
+    return _assistant()
+
+
+def catalogue() -> Catalogue:
+    try:
+        return _catalogue()
+    except ValueError as exc:
+        _stop(f"{exc} Relancez l'ingestion des programmes (`ctg ingest corpus`).")
+
+
+def methods() -> list[MethodSheet]:
+    try:
+        return _methods()
+    except ValueError as exc:
+        _stop(str(exc))
+
+
+def embeddings() -> Embeddings | None:
+    """The configured embeddings, or None (with a notice): ranking courses by meaning is a bonus
+    over their words, not a reason to fail."""
+    try:
+        return get_embeddings(get_settings())
+    except Exception as exc:
+        st.caption(f"Classement par le sens indisponible ({exc}) : recherche par les mots.")
+        return None
+
+
+def refresh() -> None:
+    """After an ingestion or a deletion: drop what was read from the index, so that every page
+    and session sees the change on its next run."""
+    for cached in (_store, _assistant, _catalogue):
+        cached.clear()

@@ -202,3 +202,30 @@ def test_bm25_index_is_rebuilt_from_chroma_when_lost(workspace):
     reopened = open_store(settings, store.embeddings)
     assert len(reopened.lexical) == expected
     assert reopened.lexical.search("tarif par stagiaire", 3)
+
+
+def test_rebuild_starts_from_an_empty_index(workspace):
+    corpus, settings, store = workspace
+    (corpus / "extra.md").write_text("# Extra\n\nUn document de plus.", encoding="utf-8")
+    ingest([corpus], settings, store)
+    (corpus / "extra.md").unlink()
+    # Only one folder is rebuilt, so nothing outside it may survive.
+    report = ingest([corpus / EGOC], settings, store, rebuild=True)
+    assert results(report) == {f"corpus/{EGOC}": Status.INDEXED}
+    assert set(store.documents()) == {f"corpus/{EGOC}"}
+    assert {c.source for c in store.iter_chunks()} == {f"corpus/{EGOC}"}
+
+
+def test_remove_document_updates_index_and_catalogue(workspace):
+    from ingest.pipeline import remove_document
+    from kb.courses import Catalogue, catalogue_path
+
+    corpus, settings, store = workspace
+    ingest([corpus], settings, store)
+    assert len(Catalogue.load(catalogue_path(settings)).courses) == 2
+    remove_document(f"corpus/{EGOC}", settings, store)
+    assert set(store.documents()) == {f"corpus/{FR_CONSULTANTS}"}
+    assert [c.source for c in Catalogue.load(catalogue_path(settings)).courses] == [
+        f"corpus/{FR_CONSULTANTS}"
+    ]
+    assert (corpus / EGOC).exists()

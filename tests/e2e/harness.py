@@ -1,0 +1,192 @@
+"""The app as a user meets it: an index built by `ctg ingest`, `streamlit run app.py` on a free
+port of 127.0.0.1, and Debian's Chromium driven by Playwright. Shared by the browser test and
+bench/app.py. Every wait is bounded."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium without a sandbox (containers have no user namespaces) and without any call home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INGEST_TIMEOUT = 300.0  # seconds for `ctg ingest corpus`
+START_TIMEOUT = 60.0  # seconds for the server to answer its health check
+STEP_TIMEOUT = 60_000  # milliseconds for one step of a page to show (a first answer loads models)
+
+
+def missing_browser() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} absent : apt-get install chromium chromium-driver"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright absent : pip install playwright (never `playwright install`)"
+    return None
+
+
+def app_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """Our environment without any CTG_* variable, offline, on `data_dir`, plus `settings`
+    (`admin_password="…"` becomes CTG_ADMIN_PASSWORD)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTG_")}
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", CTG_DATA_DIR=str(data_dir))
+    env.update({f"CTG_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+def build_index(data_dir: Path) -> None:
+    """`python -m kb ingest corpus` into `data_dir`, from the repository (ids are relative)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kb", "ingest", "corpus"],
+        cwd=REPO, env=app_env(data_dir), capture_output=True, text=True, timeout=INGEST_TIMEOUT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ctg ingest failed ({done.returncode}):\n{done.stderr}")
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+    started: float  # time.perf_counter() when `streamlit run` was launched
+
+    def stop(self) -> None:
+        """Terminate, then kill if it does not stop within ten seconds."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def _wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited ({server.process.returncode}):\n"
+                f"{server.log.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"streamlit not healthy after {START_TIMEOUT:.0f} s ({server.url})")
+
+
+@contextmanager
+def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """`streamlit run app.py` on the index of `data_dir`, with `settings` as CTG_* variables."""
+    port = free_port()
+    log = data_dir.parent / f"streamlit-{port}.log"
+    env = app_env(data_dir, **settings)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
+    server = Server(f"http://127.0.0.1:{port}", process, log, started)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A Playwright page in Debian's Chromium, 1400×1000 (the app's wide layout)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(
+                viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True
+            )
+            page = context.new_page()
+            page.set_default_timeout(STEP_TIMEOUT)
+            yield page
+        finally:
+            browser.close()
+
+
+# --- what a user does -----------------------------------------------------------------------
+
+
+def open_app(page, server: Server) -> None:
+    """Load the app and wait for the Assistant page to be drawn."""
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Assistant CTG").wait_for()
+    wait_idle(page)
+
+
+def go_to(page, title: str, heading: str) -> None:
+    """Follow the sidebar link `title` (the session is kept) and wait for `heading`."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=heading).first.wait_for()
+    wait_idle(page)  # the rest of the page (a replayed conversation) comes after its title
+
+
+def ask(page, question: str) -> None:
+    """Type a question in the chat and wait until its answer is drawn with its rating form."""
+    answers = page.get_by_test_id("stChatMessage")
+    before = answers.count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    last_answer(page, before + 2).get_by_role("button", name="Envoyer mon avis").wait_for()
+
+
+def last_answer(page, count: int | None = None):
+    """The last chat message; with `count`, once there are at least that many."""
+    messages = page.get_by_test_id("stChatMessage")
+    if count is not None:
+        messages.nth(count - 1).wait_for()
+    return messages.last
+
+
+def wait_idle(page) -> None:
+    """Wait until the script run triggered by the last action has finished."""
+    page.wait_for_timeout(300)  # the status widget shows only after a short delay
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+
+
+def screenshot(page, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))

@@ -1,0 +1,88 @@
+"""The app under `streamlit.testing.v1.AppTest`, on a real index: the seeds and corpus/ ingested
+once per session (tests/conftest.py), or a small index of its own for a test that deletes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kb.config import get_settings
+from tests.conftest import CORPUS, REPO, make_settings
+
+TIMEOUT = 60  # seconds for one run: the first one opens the index and loads the model
+PASSWORD = "mot-de-passe-de-test"
+
+
+def _fresh_process_state() -> None:
+    """Forget settings and cached resources, as a newly started app would."""
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app_env(monkeypatch) -> Callable[..., None]:
+    """Point the app at a data directory, with `CTG_*` settings; caches are cleared around."""
+
+    def point(data_dir: Path, **settings: str) -> None:
+        monkeypatch.setenv("CTG_DATA_DIR", str(data_dir))
+        monkeypatch.setenv("CTG_CORPUS_DIR", str(CORPUS))
+        monkeypatch.setenv("CTG_LLM", "extractive")
+        monkeypatch.delenv("CTG_ADMIN_PASSWORD", raising=False)
+        for name, value in settings.items():
+            monkeypatch.setenv(f"CTG_{name.upper()}", value)
+        _fresh_process_state()
+
+    yield point
+    _fresh_process_state()
+
+
+@pytest.fixture
+def corpus_app(app_env, corpus_index) -> Path:
+    """The app on the seeds and corpus/ index; returns its data directory."""
+    data_dir = corpus_index.settings.data_dir
+    app_env(data_dir, admin_password=PASSWORD)
+    return data_dir
+
+
+@pytest.fixture
+def small_index(tmp_path, embeddings) -> Path:
+    """A data directory indexing two documents of corpus/ (one programme), for tests that
+    change the index; returns the data directory."""
+    from ingest.pipeline import ingest
+    from kb.store import open_store
+
+    folder = tmp_path / "corpus"
+    for name in ("programmes/fr-consultants-piloter-ctg.md", "references/ctg.md"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CORPUS / name, folder / name)
+    settings = make_settings(tmp_path / "data")
+    report = ingest([folder], settings, open_store(settings, embeddings))
+    assert report.ok, report.errors
+    return settings.data_dir
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """The app run once, then switched to `page` (a module of ui/pages/) and run again."""
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    assert not app.exception, app.exception
+    if page:
+        app.switch_page(f"ui/pages/{page}.py").run()
+        assert not app.exception, app.exception
+    return app
+
+
+def shown(markdown: str) -> str:
+    """Markdown as read on screen: the app's backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def texts(node, kind: str) -> list[str]:
+    """The text of every element of `kind` ("markdown", "caption", "info"…) under `node`."""
+    return [shown(str(element.value)) for element in getattr(node, kind)]

@@ -1,0 +1,108 @@
+"""The Assistant page: answers with numbered sources, abstentions, follow-ups, type filter,
+ratings kept in SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.ui.conftest import open_page, shown, texts
+
+
+def _ask(app, question: str):
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _answer_text(app) -> str:
+    """The text of the last assistant message (its first Markdown block)."""
+    return shown(app.chat_message[-1].markdown[0].value)
+
+
+def test_an_empty_chat_offers_example_questions_that_can_be_clicked(corpus_app):
+    app = open_page()
+    examples = [b for b in app.button if b.key and b.key.startswith("example-")]
+    assert len(examples) >= 3
+    assert any("extractif" in caption for caption in texts(app, "caption"))  # backend shown
+    next(b for b in examples if "FR Consultants" in b.label).click().run()
+    assert [m.name for m in app.chat_message] == ["user", "assistant"]
+    assert "850" in _answer_text(app)
+    assert not [b for b in app.button if b.key and b.key.startswith("example-")]
+
+
+def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentence(corpus_app):
+    app = _ask(open_page(), "Combien coûte la formation inter de FR Consultants ?")
+    answer = app.chat_message[-1]
+    assert "[1]" in _answer_text(app)
+    sources = answer.expander
+    assert sources and shown(sources[0].label).startswith("[1] ")
+    passage = sources[0].markdown[0].value
+    assert "**" in passage and "850" in passage.split("**")[1]  # the sentence, in bold
+    assert sources[0].get("download_button")  # the source file
+
+
+def test_an_unanswerable_question_says_so_and_shows_the_closest_passages(corpus_app):
+    app = _ask(open_page(), "Quelle est la recette de la tarte tatin ?")
+    assert _answer_text(app).startswith("Je ne trouve pas")
+    blocks = texts(app.chat_message[-1], "markdown")
+    assert any("Passages les plus proches" in text for text in blocks)
+    assert app.chat_message[-1].expander  # the closest passages, to check by oneself
+
+
+def test_a_follow_up_question_is_read_in_the_conversation(corpus_app):
+    app = _ask(open_page(), "Quel numéro appeler pour joindre l'EGOC ?")
+    _ask(app, "et son site internet ?")
+    assert [m.name for m in app.chat_message] == ["user", "assistant"] * 2
+    assert "EGOC" in app.session_state["messages"][-1]["answer"].standalone_question
+    assert "www.egoc.org" in _answer_text(app)
+
+
+def test_the_type_filter_restricts_the_documents_read(corpus_app):
+    app = open_page()
+    app.multiselect(key="doc_types").set_value(["methode"]).run()
+    _ask(app, "Combien coûte la formation inter de FR Consultants ?")
+    assert _answer_text(app).startswith("Je ne trouve pas")
+
+
+def test_a_rating_with_its_comment_is_stored_in_sqlite(corpus_app):
+    database = corpus_app / "feedback.sqlite3"
+    question = "Qu'est-ce qu'une Convention territoriale globale ?"
+    app = _ask(open_page(), question)
+    app.chat_message[-1].button[0].click().run()  # sent without a thumb: refused
+    assert any("Choisissez" in text for text in texts(app, "warning"))
+    before = _count(database)
+    app.feedback[0].set_value(1)
+    app.chat_message[-1].text_input[0].set_value("Réponse claire")
+    app.chat_message[-1].button[0].click().run()
+    assert _count(database) == before + 1
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            "SELECT question, rating, comment, citations FROM feedback ORDER BY id DESC"
+        ).fetchone()
+    assert row[:3] == (question, 1, "Réponse claire") and "[1]" in row[3]
+    assert any("Merci" in caption for caption in texts(app, "caption"))
+    assert not app.feedback  # one rating per answer
+
+
+def _count(database) -> int:
+    if not database.exists():
+        return 0
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+
+
+def test_an_empty_index_says_how_to_fill_it(app_env, tmp_path):
+    app_env(tmp_path / "empty")
+    app = open_page()
+    assert any("ctg ingest" in text for text in texts(app, "info"))
+    assert not app.chat_input
+
+
+def test_the_backend_in_use_and_its_fallback_are_shown(app_env, corpus_index):
+    app_env(corpus_index.settings.data_dir, llm="openai")  # no server URL: unusable
+    app = open_page()
+    assert any("compatible OpenAI" in caption for caption in texts(app, "caption"))
+    _ask(app, "Combien coûte la formation inter de FR Consultants ?")
+    notices = texts(app.chat_message[-1], "warning")
+    assert any("n'est pas utilisable" in notice for notice in notices)
+    assert any("mode extractif" in c for c in texts(app.chat_message[-1], "caption"))

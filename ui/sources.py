@@ -1,0 +1,69 @@
+"""The sources of an answer: numbered passages that open on their text, with the sentence the
+answer leans on in bold, and the file they come from."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from kb.documents import DOC_TYPE_LABELS, Answer, Chunk
+from ui.markdown import escape, literal, readable, support_spans
+
+
+def show_sources(answer: Answer, key: str) -> None:
+    """Numbered citations of an answer; for an abstention, the closest passages."""
+    if answer.abstained:
+        if not answer.passages:
+            st.caption("Aucun passage proche : la base ne dit rien de ce sujet.")
+            return
+        st.markdown("**Passages les plus proches** (aucun ne répond à la question)")
+        for number, hit in enumerate(answer.passages, 1):
+            passage(number, hit.chunk, (), f"{key}-near-{number}")
+        return
+    if answer.citations:
+        st.markdown("**Sources**")
+    for citation in answer.citations:
+        passage(citation.number, citation.chunk, citation.supports, f"{key}-{citation.number}")
+
+
+def location(chunk: Chunk) -> str:
+    """Section and page of a passage, without repeating the document's title."""
+    parts = [chunk.section] if chunk.section and chunk.section != chunk.title else []
+    if chunk.page is not None:
+        parts.append(f"p. {chunk.page}")
+    return " · ".join(parts)
+
+
+def passage(number: int, chunk: Chunk, supports: Sequence[str], key: str) -> None:
+    """One source, closed: its title and place; open: its text, `supports` in bold, its file."""
+    where = location(chunk)
+    label = f"[{number}] {chunk.title}" + (f" — {where}" if where else "")
+    with st.expander(escape(label)):
+        doc_type = DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))
+        st.caption(escape(f"{doc_type} · {chunk.source}"))
+        text = readable(chunk.text)
+        spans = support_spans(text, supports)
+        st.markdown(literal(text, [span for span in spans if span]))
+        for sentence, span in zip(supports, spans, strict=True):
+            if span is None:  # a paraphrase too loose to point at: quote it instead
+                st.caption(f"Phrase de la réponse appuyée par ce passage : « {escape(sentence)} »")
+        _file(chunk, key)
+
+
+def _file(chunk: Chunk, key: str) -> None:
+    path = Path(chunk.path) if chunk.path else None
+    if path is None or not path.is_file():
+        st.caption(escape(f"Fichier d'origine : {chunk.path or chunk.source} (introuvable)"))
+        return
+    st.download_button(
+        "Télécharger le document source",
+        data=path.read_bytes,  # read on click only
+        file_name=path.name,
+        mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        key=f"file-{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
