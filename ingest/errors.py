@@ -15,6 +15,7 @@ class Reason(StrEnum):
     BINARY = "binaire"
     BAD_FRONT_MATTER = "en-tête invalide"
     UNSAFE_PATH = "chemin refusé"
+    UNREADABLE = "illisible"
     INTERNAL = "erreur interne"
 
 

@@ -98,12 +98,23 @@ def infer_doc_type(source: str, sections: list[Section]) -> DocType:
     return DocType.AUTRE
 
 
+# Pydantic's error kinds ("string_type", "date_from_datetime_parsing"…) by their first word.
+_FIELD_ERRORS = {
+    "string": "doit être un texte",
+    "list": "doit être une liste",
+    "date": "doit être une date au format AAAA-MM-JJ",
+    "enum": "n'est pas une valeur reconnue (programme, methode, reference ou autre)",
+}
+
+
 def _front_matter(meta: dict[str, Any]) -> FrontMatter:
     try:
         return FrontMatter.model_validate({k: v for k, v in meta.items() if not k.startswith("_")})
     except ValidationError as exc:
         problems = "; ".join(
-            f"« {'.'.join(str(p) for p in err['loc'])} » : {err['msg']}" for err in exc.errors()
+            f"« {'.'.join(str(p) for p in err['loc'])} » "
+            f"{_FIELD_ERRORS.get(err['type'].split('_')[0], 'a une valeur invalide')}"
+            for err in exc.errors()
         )
         raise IngestError(
             Reason.BAD_FRONT_MATTER, f"En-tête (front matter) aux valeurs invalides : {problems}."
@@ -142,6 +153,9 @@ def decode_text(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
+    utf16 = _utf16_without_bom(data[:8192])
+    if utf16:
+        return data.decode(utf16, errors="replace")
     if b"\x00" in data[:8192]:
         raise _binary()
     try:
@@ -152,6 +166,19 @@ def decode_text(data: bytes) -> str:
     if control > max(8, len(text) // 100):
         raise _binary()
     return text
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for Latin-script UTF-16 written without a byte order mark:
+    one byte of each pair is nearly always zero, the other never."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.3 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _decode_legacy(data: bytes) -> str:

@@ -94,6 +94,12 @@ def source_id(folder: Path, path: Path) -> str:
     return f"{prefix}/{relative}" if prefix else relative
 
 
+def printable(name: str) -> str:
+    """A file name fit to show: undecodable bytes and invisible characters become '?'."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def discover(roots: Iterable[Path]) -> tuple[list[_Candidate], list[FileResult], list[str]]:
     """Files to consider under `roots`, files refused on the way (links leaving their folder),
     and the source prefixes whose missing documents count as deleted."""
@@ -124,6 +130,13 @@ def discover(roots: Iterable[Path]) -> tuple[list[_Candidate], list[FileResult],
                     continue
                 path = Path(dirpath) / name
                 source = source_id(root, path)
+                if not source.isprintable():
+                    refused.append(FileResult(
+                        printable(source), Status.ERROR, reason=Reason.UNSAFE_PATH,
+                        message="Nom de fichier illisible (caractère invisible ou encodage "
+                        "inconnu) : renommez le fichier pour l'indexer.",
+                    ))
+                    continue
                 if path.is_symlink() and not path.resolve().is_relative_to(real_root):
                     refused.append(
                         FileResult(
@@ -183,18 +196,21 @@ def remove_document(source: str, settings: Settings, store: Store, wait: float =
 def _ingest_locked(
     roots: list[Path], settings: Settings, store: Store, progress: Progress | None
 ) -> IngestReport:
-    report = IngestReport(swept=store.sweep())
     candidates, refused, scopes = discover(roots)
+    mine = {c.source for c in candidates}
+    # Only this run's files: another instance sharing a Chroma server may be mid-commit.
+    report = IngestReport(swept=store.sweep(
+        lambda source: source in mine or any(source.startswith(p) for p in scopes)
+    ))
     report.results.extend(refused)
     known = store.documents()
-    courses: dict[str, Course | None] = {}
+    courses: dict[str, tuple[Course | None, str]] = {}
     for done, candidate in enumerate(candidates, 1):
         result = _ingest_file(candidate, settings, store, known, courses)
         report.results.append(result)
         if progress:
             progress(done, len(candidates), candidate.source)
-    seen = {c.source for c in candidates}
-    removed = [s for s in known if s not in seen and any(s.startswith(p) for p in scopes)]
+    removed = [s for s in known if s not in mine and any(s.startswith(p) for p in scopes)]
     for source in removed:
         store.delete_document(source)
         report.results.append(FileResult(source, Status.REMOVED, message="Fichier disparu."))
@@ -208,7 +224,7 @@ def _ingest_file(
     settings: Settings,
     store: Store,
     known: dict[str, DocumentRecord],
-    courses: dict[str, Course | None],
+    courses: dict[str, tuple[Course | None, str]],
 ) -> FileResult:
     """Index one file if it changed; record its course, if it describes one, in `courses`."""
     source = candidate.source
@@ -226,10 +242,14 @@ def _ingest_file(
                        len(chunks), document.path),
             chunks,
         )
-        courses[source] = course
+        courses[source] = (course, document.content_hash)
         return FileResult(source, Status.INDEXED, len(chunks), message=problem)
     except IngestError as exc:
         return FileResult(source, Status.ERROR, message=exc.message, reason=exc.reason)
+    except OSError:
+        return FileResult(source, Status.ERROR, reason=Reason.UNREADABLE, message=(
+            "Fichier introuvable ou illisible (lien cassé, fichier déplacé pendant l'ingestion "
+            "ou droits insuffisants)."))
     except Exception as exc:
         log.exception("ingestion failed for %s", source)
         message = f"Erreur inattendue ({type(exc).__name__}) : {exc}"
@@ -250,22 +270,29 @@ def _course_of(document: LoadedDocument) -> tuple[Course | None, str]:
 
 
 def _update_catalogue(
-    settings: Settings, store: Store, courses: dict[str, Course | None], removed: list[str]
+    settings: Settings,
+    store: Store,
+    courses: dict[str, tuple[Course | None, str]],
+    removed: list[str],
 ) -> None:
-    """Keep the course catalogue in step with the programme documents of the index."""
+    """Keep the course catalogue in step with the programme documents of the index.
+
+    `courses` holds, by source, the course read from each document indexed by this run and the
+    document's content hash."""
     path = catalogue_path(settings)
-    if not path.exists():
-        # A lost catalogue is rebuilt from the programme documents already indexed.
-        for record in store.documents().values():
-            if record.doc_type == DocType.PROGRAMME and record.source not in courses:
-                with contextlib.suppress(IngestError, OSError):
-                    document = load_document(Path(record.path), record.source,
-                                             settings.max_file_bytes)
-                    courses[record.source] = _course_of(document)[0]
     catalogue = Catalogue.load(path)
+    for record in store.documents().values():
+        behind = catalogue.hashes.get(record.source) != record.content_hash
+        if record.doc_type == DocType.PROGRAMME and behind and record.source not in courses:
+            # A lost catalogue, or a crash between a commit and this save: read it again.
+            with contextlib.suppress(IngestError, OSError):
+                document = load_document(Path(record.path), record.source,
+                                         settings.max_file_bytes)
+                courses[record.source] = (_course_of(document)[0], document.content_hash)
     for source in [*removed, *courses]:
         catalogue.remove_source(source)
-    for course in courses.values():
+    for source, (course, digest) in courses.items():
+        catalogue.hashes[source] = digest
         if course is not None:
             catalogue.upsert(course)
     catalogue.save(path)

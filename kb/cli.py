@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -34,7 +35,7 @@ def _store(check_model: bool = True):
     try:
         return open_store(get_settings(), check_model=check_model)
     except StoreError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
 
 
@@ -76,13 +77,13 @@ def ingest(
         try:
             report = run(roots, settings, store, progress=progress, wait=wait, rebuild=rebuild)
         except IngestionLocked as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(3) from exc
     for result in report.results:
         if result.status == Status.ERROR:
-            err.print(f"[red]✗ {result.source}[/red] : {result.message}")
+            err.print(f"[red]✗ {escape(result.source)}[/red] : {escape(result.message)}")
         elif result.status == Status.INDEXED and result.message:
-            err.print(f"[yellow]⚠ {result.source}[/yellow] : {result.message}")
+            err.print(f"[yellow]⚠ {escape(result.source)}[/yellow] : {escape(result.message)}")
     console.print(
         f"{report.count(Status.INDEXED)} indexé(s), {report.count(Status.UNCHANGED)} inchangé(s), "
         f"{report.count(Status.REMOVED)} retiré(s), {len(report.errors)} en erreur."
@@ -104,7 +105,7 @@ def search(
     try:
         hits = _retriever().search(question, k=k, doc_types={str(doc_type)} if doc_type else None)
     except QuestionError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     if as_json:
         print(
@@ -130,8 +131,8 @@ def search(
         console.print("Aucun passage trouvé. L'index est-il construit ? (ctg ingest)")
     for rank, hit in enumerate(hits, 1):
         where = f" · {hit.chunk.location}" if hit.chunk.location else ""
-        console.rule(f"[bold]{rank}. {hit.chunk.title}[/bold]{where}", align="left")
-        console.print(f"[dim]{hit.chunk.source} · score {hit.score:.4f}[/dim]")
+        console.rule(f"[bold]{rank}. {escape(hit.chunk.title)}[/bold]{escape(where)}", align="left")
+        console.print(f"[dim]{escape(hit.chunk.source)} · score {hit.score:.4f}[/dim]")
         console.print(hit.chunk.text, markup=False, highlight=False)
 
 
@@ -171,14 +172,14 @@ def ask(
             question, doc_types={str(doc_type)} if doc_type else None
         )
     except QuestionError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
     console.print(answer.text, markup=False, highlight=False)
     if answer.notice:
-        err.print(f"[yellow]{answer.notice}[/yellow]")
+        err.print(f"[yellow]{escape(answer.notice)}[/yellow]")
     sources = [(c.number, c.chunk) for c in answer.citations] or [
         (n, h.chunk) for n, h in enumerate(answer.passages, 1)
     ]
@@ -188,6 +189,66 @@ def ask(
         where = f" · {chunk.location}" if chunk.location else ""
         console.print(f"[{number}] {chunk.title}{where} · {chunk.path or chunk.source}",
                       markup=False, highlight=False)
+
+
+@app.command()
+def plan(
+    goal: Annotated[str, typer.Argument(help="L'objectif de la séance, en français.")],
+    duree: Annotated[str | None, typer.Option(
+        "--duree", help="Temps disponible : 3h, 3h30, 90 minutes, demi-journée…")] = None,
+    participants: Annotated[int | None, typer.Option(
+        "--participants", min=1, help="Nombre de participants.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Fichier à écrire : .docx, .md ou .html.")] = None,
+) -> None:
+    """Proposer un déroulé de séance à partir des fiches méthodes (tableau, ou fichier avec -o)."""
+    from kb.methods import load_methods
+    from kb.session_export import EXPORTS, rows
+    from kb.sessions import check_plan, draft_plan, parse_duration
+
+    settings = get_settings()
+    methods = load_methods(settings.corpus_dir / "methodes")
+    minutes_ = parse_duration(duree) if duree else None
+    if duree and minutes_ is None:
+        err.print(f"Durée illisible : « {duree} » (exemples : 3h, 3h30, 90 minutes).",
+                  style="red", markup=False)
+        raise typer.Exit(2)
+    draft = draft_plan(goal, methods, _plan_searcher(), minutes_, participants)
+    for note in draft.notes:
+        err.print(note, markup=False)
+    for warning in check_plan(draft, methods):
+        err.print(warning, style="yellow", markup=False)
+    if output is None:
+        from rich.text import Text
+
+        # Text cells: a goal or a title with brackets must not be read as rich markup.
+        table = Table("Horaire", "Durée", "Objectif", "Méthode", title=Text(draft.title))
+        for row in rows(draft, methods):
+            table.add_row(*map(Text, row[:4]))
+        console.print(table)
+        return
+    exporter = EXPORTS.get(output.suffix.lower().lstrip("."))
+    if exporter is None:
+        err.print("[red]Formats possibles : .docx, .md ou .html.[/red]")
+        raise typer.Exit(2)
+    content = exporter[1](draft, methods)
+    if isinstance(content, bytes):
+        output.write_bytes(content)
+    else:
+        output.write_text(content, encoding="utf-8")
+    console.print(f"Déroulé écrit dans {output}", markup=False)
+
+
+def _plan_searcher():
+    # Citing the passage behind each method is a bonus: without an index, the plan is still drawn.
+    from kb.retrieval import HybridRetriever
+    from kb.store import StoreError, open_store
+
+    try:
+        return HybridRetriever(store=open_store(get_settings()))
+    except StoreError as exc:
+        err.print(f"Sans index, pas de passages cités : {exc}", style="yellow", markup=False)
+        return None
 
 
 @app.command(name="eval")
@@ -206,7 +267,7 @@ def evaluate(
     try:
         items = [q for path in questions for q in load_questions(path)]
     except (OSError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     report = evaluate_retrieval(_retriever(), items, k=k)
     answered = None

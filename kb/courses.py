@@ -370,8 +370,13 @@ class Catalogue:
     request. Courses are values: replace one with `upsert` rather than changing it in place.
     """
 
-    def __init__(self, courses: Iterable[Course] = ()) -> None:
+    def __init__(
+        self, courses: Iterable[Course] = (), hashes: dict[str, str] | None = None
+    ) -> None:
         self.courses: list[Course] = list(courses)
+        # Content hash of each programme document as last read, so ingestion can tell which
+        # documents the catalogue has not caught up with (after a crash, or a lost file).
+        self.hashes: dict[str, str] = dict(hashes or {})
         self._features: dict[int, _Features] = {}
         self._vectors: dict[str, np.ndarray] = {}
         self._embedder: Embeddings | None = None
@@ -383,14 +388,15 @@ class Catalogue:
             return cls()
         try:
             payload = json.loads(path.read_text(encoding="utf-8"))
-            return cls(_COURSES.validate_python(payload["courses"]))
+            return cls(_COURSES.validate_python(payload["courses"]), payload.get("hashes"))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"Catalogue des formations illisible ({path}) : {exc}") from exc
 
     def save(self, path: Path) -> None:
         """Write atomically: readers see the old file or the new one, never half of one."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"courses": _COURSES.dump_python(self.courses, mode="json")}
+        payload = {"courses": _COURSES.dump_python(self.courses, mode="json"),
+                   "hashes": self.hashes}
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
         ) as handle:
@@ -427,6 +433,7 @@ class Catalogue:
         return stored
 
     def remove_source(self, source: str) -> None:
+        self.hashes.pop(source, None)
         self.courses = [course for course in self.courses if course.source != source]
         kept = {id(course) for course in self.courses}
         self._features = {key: entry for key, entry in self._features.items() if key in kept}

@@ -21,8 +21,13 @@ def clean_question(text: str) -> str:
         raise QuestionError("La question est vide : écrivez quelques mots.")
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise QuestionError(
-            f"La question est trop longue ({len(cleaned):,} caractères ; limite "
-            f"{MAX_QUESTION_CHARS:,}). Posez une question courte, ou indexez le texte comme "
-            "document.".replace(",", " ")
+            f"La question est trop longue ({_thousands(len(cleaned))} caractères ; limite "
+            f"{_thousands(MAX_QUESTION_CHARS)}). Posez une question courte, ou indexez le texte "
+            "comme document."
         )
     return cleaned
+
+
+def _thousands(number: int) -> str:
+    """20000 → '20 000', as French writes it."""
+    return f"{number:,}".replace(",", " ")

@@ -83,7 +83,7 @@ class HybridRetriever(BaseRetriever):
             shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]
             chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
             for chunk_id in shortlist:
-                if any(holds(chunks[chunk_id].text, kind) for kind in kinds):
+                if chunk_id in chunks and any(holds(chunks[chunk_id].text, k) for k in kinds):
                     scores[chunk_id] += ANSWER_TYPE_BONUS
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:k]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ from kb.lexical import LexicalEntry, LexicalIndex
 from kb.sentences import strip_markup
 
 _PAGE = 2000
+# How often an open store checks whether another process changed the index.
+FRESHNESS_SECONDS = 1.0
 
 
 class StoreError(RuntimeError):
@@ -67,6 +70,33 @@ def _client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+class _Guarded:
+    """A Chroma collection whose connection failures become a `StoreError` in French, so that a
+    server that stops mid-session is reported, not dumped as a traceback."""
+
+    def __init__(self, collection: Any, where: str) -> None:
+        self._collection = collection
+        self._where = where
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import httpx
+
+            try:
+                return attribute(*args, **kwargs)
+            except (httpx.TransportError, ConnectionError) as exc:
+                raise StoreError(
+                    f"La base Chroma ({self._where}) ne répond plus : vérifiez que le serveur "
+                    "est démarré."
+                ) from exc
+
+        return call
+
+
 def _manifest_id(source: str) -> str:
     return hashlib.sha1(source.encode()).hexdigest()
 
@@ -96,6 +126,7 @@ class Store:
         self._lexical: LexicalIndex | None = None
         # Concurrent searches share one store: only one of them loads or rebuilds the index.
         self._lexical_lock = threading.RLock()
+        self._checked_at = 0.0
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -119,6 +150,12 @@ class Store:
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk, or rebuilt from Chroma when missing or stale."""
         with self._lexical_lock:
+            now = time.monotonic()
+            if self._lexical is not None and now - self._checked_at > FRESHNESS_SECONDS:
+                # Another process (`ctg ingest`, another app instance) may have committed since.
+                self._checked_at = now
+                if self._lexical.fingerprint != self.fingerprint():
+                    self._lexical = None
             if self._lexical is None:
                 loaded = LexicalIndex.load(self._lexical_dir)
                 current = self.fingerprint()
@@ -127,6 +164,7 @@ class Store:
                     if loaded is not None and loaded.fingerprint == current
                     else self.rebuild_lexical()
                 )
+                self._checked_at = now
             return self._lexical
 
     @property
@@ -187,7 +225,8 @@ class Store:
                 got["distances"][0],
                 strict=True,
             )
-            if i in lexical
+            # A chunk deleted by another process can linger in the vector index without metadata.
+            if m is not None and i in lexical
         ]
 
     def count(self) -> int:
@@ -243,8 +282,9 @@ class Store:
         self._chunks.delete(where={"source": source})
         self._lexical = None
 
-    def sweep(self) -> int:
-        """Delete chunks left uncommitted by an interrupted run; returns how many."""
+    def sweep(self, within: Callable[[str], bool] = lambda source: True) -> int:
+        """Delete the chunks of sources `within` that an interrupted run left uncommitted;
+        returns how many."""
         committed = {s: r.content_hash for s, r in self.documents().items()}
         stale: list[str] = []
         offset = 0
@@ -253,7 +293,7 @@ class Store:
             stale.extend(
                 i
                 for i, m in zip(got["ids"], got["metadatas"], strict=True)
-                if committed.get(m["source"]) != m["content_hash"]
+                if committed.get(m["source"]) != m["content_hash"] and within(m["source"])
             )
             if len(got["ids"]) < _PAGE:
                 break
@@ -286,14 +326,15 @@ class Store:
         self._lexical = None
 
     def _open_collections(self) -> None:
-        self._chunks = self._client.get_or_create_collection(
+        where = self.settings.chroma_url or str(self.settings.chroma_dir)
+        self._chunks = _Guarded(self._client.get_or_create_collection(
             f"{self.settings.collection}-chunks",
             embedding_function=None,
             metadata={"embedding_model": self.model_id, "hnsw:space": "cosine"},
-        )
-        self._manifest = self._client.get_or_create_collection(
+        ), where)
+        self._manifest = _Guarded(self._client.get_or_create_collection(
             f"{self.settings.collection}-manifest", embedding_function=None
-        )
+        ), where)
 
 
 def new_record(
