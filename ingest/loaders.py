@@ -45,6 +45,11 @@ class FrontMatter(BaseModel):
     updated: date | None = None
 
 
+def _megabytes(size: int) -> str:
+    """2202009 → '2,1' (French decimal comma, no trailing ',0')."""
+    return f"{size / 1_048_576:.1f}".replace(".", ",").removesuffix(",0")
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -62,8 +67,8 @@ def load_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
     if size > max_bytes:
         raise IngestError(
             Reason.TOO_LARGE,
-            f"Fichier trop volumineux ({size / 1_048_576:.1f} Mo) : la limite est de "
-            f"{max_bytes / 1_048_576:.0f} Mo (réglable par CTG_MAX_FILE_MB).",
+            f"Fichier trop volumineux ({_megabytes(size)} Mo) : la limite est de "
+            f"{_megabytes(max_bytes)} Mo (réglable par CTG_MAX_FILE_MB).",
         )
     data = path.read_bytes()
     if not data.strip():
@@ -111,7 +116,7 @@ def _front_matter(meta: dict[str, Any]) -> FrontMatter:
     try:
         return FrontMatter.model_validate({k: v for k, v in meta.items() if not k.startswith("_")})
     except ValidationError as exc:
-        problems = "; ".join(
+        problems = " ; ".join(
             f"« {'.'.join(str(p) for p in err['loc'])} » "
             f"{_FIELD_ERRORS.get(err['type'].split('_')[0], 'a une valeur invalide')}"
             for err in exc.errors()

@@ -219,27 +219,26 @@ class Assistant:
         pieces: list[str] = []
         unsupported: list[str] = []
         buffer = ""
-        try:
-            for token in chain.stream(inputs):
-                buffer += token
-                done, buffer = _complete(buffer)
-                for item in attach(done, passages, self.store.embeddings, turn.standalone):
-                    text = book.cite(item)
-                    if text:
-                        pieces.append(text)
-                        yield ("" if len(pieces) == 1 else " ") + text
-                    else:
-                        unsupported.append(item.sentence)
-            tail = answer_sentences(strip_markers(buffer))
-            if tail and not tail[-1].endswith(_FINAL):
-                unsupported.append(tail.pop())  # cut by the token limit: an unfinished claim
-            for item in attach(tail, passages, self.store.embeddings, turn.standalone):
+        def checked(sentences: list[str]) -> Iterator[str]:
+            """The sentences a passage supports, cited, as pieces to show; the others are set
+            aside as unsupported."""
+            for item in attach(sentences, passages, self.store.embeddings, turn.standalone):
                 text = book.cite(item)
                 if text:
                     pieces.append(text)
                     yield ("" if len(pieces) == 1 else " ") + text
                 else:
                     unsupported.append(item.sentence)
+
+        try:
+            for token in chain.stream(inputs):
+                buffer += token
+                done, buffer = _complete(buffer)
+                yield from checked(done)
+            tail = answer_sentences(strip_markers(buffer))
+            if tail and not tail[-1].endswith(_FINAL):
+                unsupported.append(tail.pop())  # cut by the token limit: an unfinished claim
+            yield from checked(tail)
         except Exception as exc:  # a server down, slow or refusing: fall back, say so
             timed_out = isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower()
             why = "n'a pas répondu à temps" if timed_out else "n'a pas répondu"

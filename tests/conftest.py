@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ CORPUS = REPO / "corpus"
 EVAL = REPO / "tests" / "eval"
 FR_CONSULTANTS = "000_82d55ce07b10d159.txt"
 EGOC = "003_6a075cde25f75532.txt"
+# The six dated days of the EGOC offer's three phases, as the brochure gives them.
+EGOC_DAYS = [date(2022, 11, 24), date(2022, 12, 2), date(2023, 4, 4), date(2023, 6, 2),
+             date(2023, 9, 19), date(2023, 11, 9)]
 
 
 @pytest.fixture(scope="session")

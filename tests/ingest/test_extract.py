@@ -15,7 +15,7 @@ from kb.courses import FIELD_LABELS, Course
 from kb.documents import DocType, LoadedDocument, Section
 from kb.glossary import fold
 from tests.builders import make_docx, make_pdf
-from tests.conftest import CORPUS, EGOC, FR_CONSULTANTS
+from tests.conftest import CORPUS, EGOC, EGOC_DAYS, FR_CONSULTANTS
 
 LATER = date(2026, 11, 25)
 
@@ -73,14 +73,7 @@ def test_egoc_brochure(egoc):
     assert egoc.title.startswith("Faire vivre la relation partenaires et la coopération")
     assert egoc.offers[0] == "intra" and egoc.format == "presentiel"
     assert egoc.client == "CAF de la Loire"
-    assert [s.start for s in egoc.sessions] == [
-        date(2022, 11, 24),
-        date(2022, 12, 2),
-        date(2023, 4, 4),
-        date(2023, 6, 2),
-        date(2023, 9, 19),
-        date(2023, 11, 9),
-    ]
+    assert [s.start for s in egoc.sessions] == EGOC_DAYS
     assert all(s.end == s.start for s in egoc.sessions)
     assert [s.label for s in egoc.sessions] == [
         f"Phase {phase} – Jour {day}" for phase in (1, 2, 3) for day in (1, 2)

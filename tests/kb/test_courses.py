@@ -33,7 +33,7 @@ from kb.courses import (
     search_courses,
     to_ics,
 )
-from tests.conftest import CORPUS, FR_CONSULTANTS
+from tests.conftest import CORPUS, EGOC_DAYS, FR_CONSULTANTS
 
 TODAY = date(2026, 3, 1)  # FR Consultants' May 2026 session is still ahead
 LATER = date(2026, 11, 25)  # every seed session is over
@@ -146,14 +146,7 @@ def test_sheets_load_with_their_facts(sheets):
     assert fr.provider.phones == ["06 19 13 88 34"] and fr.qualiopi is True
     assert [t.name for t in fr.trainers] == ["François Rousseau", "Eva Jordan"]
     assert egoc.offers == ["intra"] and egoc.client == "CAF de la Loire"
-    assert [s.start for s in egoc.sessions] == [
-        date(2022, 11, 24),
-        date(2022, 12, 2),
-        date(2023, 4, 4),
-        date(2023, 6, 2),
-        date(2023, 9, 19),
-        date(2023, 11, 9),
-    ]
+    assert [s.start for s in egoc.sessions] == EGOC_DAYS
     assert egoc.sessions[2].label == "Phase 2 – Jour 1"
     assert egoc.price.amount is None and egoc.qualiopi is None
     assert fr.source == f"programmes/{FR}.md" and fr.sources == ["seed:000_82d55ce07b10d159.txt"]

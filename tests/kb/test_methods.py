@@ -2,9 +2,11 @@
 
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from kb.courses import MethodSlug
 from kb.methods import (
     SECTIONS,
     MethodSheet,
@@ -19,21 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 METHODS_DIR = ROOT / "corpus" / "methodes"
 FACTS = ROOT.parent / "shared" / "domain" / "facts.md"
 
-REQUIRED_SLUGS = {
-    "fish-bowl",
-    "approche-orientee-changement",
-    "theorie-du-changement",
-    "capital-strategique-de-developpement",
-    "strategie-d-allies",
-    "meta-plan",
-    "world-cafe",
-    "forum-ouvert",
-    "impact-collectif",
-    "mesure-d-impact-social",
-    "diagnostic-social-de-territoire",
-    "comite-de-pilotage-et-comite-technique",
-    "participation-des-habitants",
-}
+# The methods a course may name (kb.courses) are the sheets the corpus must hold.
+REQUIRED_SLUGS = set(get_args(MethodSlug))
 SEEDS = {"seed:000_82d55ce07b10d159.txt", "seed:003_6a075cde25f75532.txt"}
 
 # A numbered step and its timing: "3. **Titre** (10 à 20 min) : ..." (continuation lines joined).

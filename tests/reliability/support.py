@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from kb.lexical import LexicalIndex
 from kb.store import Store
+from tests.processes import free_port, stop_process
 
 CHROMA = Path(sys.executable).with_name("chroma")
 # Every wait of these tests is bounded: a hung process fails the test instead of the CI job.
@@ -79,13 +79,6 @@ def copy_tree(source: Path, target: Path) -> Path:
 # --- a Chroma server -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class ChromaServer:
     url: str
@@ -93,15 +86,7 @@ class ChromaServer:
     log: Path
 
     def stop(self) -> None:
-        """Terminate, then kill if it does not stop within ten seconds."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def _wait_ready(server: ChromaServer, timeout: float) -> None:
