@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+import urllib.request
 
 
 def free_port() -> int:
@@ -23,3 +25,19 @@ def stop_process(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def wait_until_ok(url: str, process: subprocess.Popen, timeout: float, describe) -> None:
+    """Poll `url` until it answers 200; fail early if `process` exits. `describe()` gives the
+    server's log tail for the error message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited ({process.returncode}):\n{describe()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"server not ready after {timeout:.0f} s ({url})")

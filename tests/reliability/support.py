@@ -7,8 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +14,7 @@ from pathlib import Path
 
 from kb.lexical import LexicalIndex
 from kb.store import Store
-from tests.processes import free_port, stop_process
+from tests.processes import free_port, stop_process, wait_until_ok
 
 CHROMA = Path(sys.executable).with_name("chroma")
 # Every wait of these tests is bounded: a hung process fails the test instead of the CI job.
@@ -89,21 +87,6 @@ class ChromaServer:
         stop_process(self.process)
 
 
-def _wait_ready(server: ChromaServer, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"chroma run exited ({server.process.returncode}):\n"
-                               f"{server.log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/api/v2/heartbeat", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"Chroma server not ready after {timeout:.0f} s ({server.url})")
-
-
 @contextmanager
 def chroma_server(path: Path) -> Iterator[ChromaServer]:
     """`chroma run` persisting into `path`, on a free port of 127.0.0.1, stopped on exit."""
@@ -118,7 +101,8 @@ def chroma_server(path: Path) -> Iterator[ChromaServer]:
         )
     server = ChromaServer(f"http://127.0.0.1:{port}", process, log)
     try:
-        _wait_ready(server, READY_TIMEOUT)
+        wait_until_ok(f"{server.url}/api/v2/heartbeat", server.process, READY_TIMEOUT,
+                      lambda: server.log.read_text(errors="replace")[-2000:])
         yield server
     finally:
         server.stop()
