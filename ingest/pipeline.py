@@ -115,8 +115,8 @@ def discover(roots: Iterable[Path]) -> tuple[list[_Candidate], list[FileResult],
                 FileResult(
                     str(root),
                     Status.ERROR,
-                    message="Chemin introuvable.",
-                    reason=Reason.UNSAFE_PATH,
+                    message="Chemin introuvable : vérifiez le nom du fichier ou du dossier.",
+                    reason=Reason.UNREADABLE,
                 )
             )
             continue

@@ -146,11 +146,14 @@ class LexicalIndex:
         (staging / "entries.json").write_text(json.dumps(meta), encoding="utf-8")
         if self._model is not None:
             self._model.save(str(staging / "bm25"))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(staging, directory)
+        old = Path(tempfile.mkdtemp(prefix=".bm25-old-", dir=directory.parent))
+        try:
+            if directory.exists():
+                os.replace(directory, old / "index")
+            os.replace(staging, directory)
+        except OSError:
+            # Another process saved the same index at the same moment: its copy will do.
+            shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod

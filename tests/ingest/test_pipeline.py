@@ -229,3 +229,12 @@ def test_remove_document_updates_index_and_catalogue(workspace):
         f"corpus/{FR_CONSULTANTS}"
     ]
     assert (corpus / EGOC).exists()
+
+
+def test_a_missing_path_is_reported_and_the_rest_indexed(workspace, tmp_path):
+    corpus, settings, store = workspace
+    report = ingest([tmp_path / "absent", corpus], settings, store)
+    assert [(r.reason, r.message.split(" :")[0]) for r in report.errors] == [
+        (Reason.UNREADABLE, "Chemin introuvable")
+    ]
+    assert len(store.documents()) == 2
