@@ -32,6 +32,7 @@ from kb.glossary import fold
 from kb.lexical import tokenize
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
+from kb.questions import named_terms
 from kb.retrieval import HybridRetriever
 from kb.sentences import answer_sentences
 from kb.store import Store
@@ -193,7 +194,12 @@ class Assistant:
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["question"], state["standalone"], state["hits"])
         found = extract(turn.standalone, turn.hits, self.store.embeddings, self.threshold)
-        if not found.answerable:
+        # An acronym no document uses ("RSA", "CPF") names something the base cannot speak of.
+        unknown = self.store.lexical.unknown(named_terms(turn.question))
+        if unknown:
+            names = ", ".join(f"« {name} »" for name in unknown)
+            turn.notices.append(f"Aucun document de la base ne mentionne {names}.")
+        if unknown or not found.answerable:
             yield from self._abstain(turn, found.confidence)
             return
         verbatim = expected_types(turn.standalone) & VERBATIM_KINDS and (

@@ -95,6 +95,11 @@ class LexicalIndex:
             model.index(tokens, show_progress=False)
         return cls(entries, model, fingerprint)
 
+    def unknown(self, words: list[str]) -> list[str]:
+        """The words none of whose tokens occurs in any indexed passage."""
+        vocabulary = self._model.vocab_dict if self._model is not None else {}
+        return [w for w in words if not any(t in vocabulary for t in tokenize(w, False))]
+
     def __contains__(self, chunk_id: str) -> bool:
         return chunk_id in self._ids
 

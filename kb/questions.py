@@ -7,6 +7,8 @@ import unicodedata
 
 MAX_QUESTION_CHARS = 2000
 
+# Acronyms ("RSA", "CPF"), less those the question spells out itself: "le CSD (capital…)".
+_NAME = re.compile(r"(?<![\w-])[A-Z]{2,}[0-9]*(?![\w-])(?!\s*\()")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -31,3 +33,8 @@ def clean_question(text: str) -> str:
 def _thousands(number: int) -> str:
     """20000 → '20 000', as French writes it."""
     return f"{number:,}".replace(",", " ")
+
+
+def named_terms(question: str) -> list[str]:
+    """The acronyms a question names; the assistant abstains on one that no document uses."""
+    return _NAME.findall(question)

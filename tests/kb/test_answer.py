@@ -167,6 +167,14 @@ def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     assert course.abstained and "organisme de formation" in course.text
 
 
+def test_an_acronym_no_document_uses_means_abstention(assistant):
+    answer = assistant.ask("Comment demander le RSA ?")
+    assert answer.abstained and "« RSA »" in answer.notice
+    # Acronyms the corpus knows, or that the question spells out, do not block an answer.
+    assert not assistant.ask("Qui fait partie de la DDETS au fish bowl ?").abstained
+    assert "CSD" not in (assistant.ask("À quoi sert le CSD (capital stratégique) ?").notice or "")
+
+
 def test_a_type_filter_with_no_document_of_that_type_abstains(assistant):
     answer = assistant.ask("Combien coûte la formation ?", doc_types={"methode"})
     assert answer.abstained and not answer.passages

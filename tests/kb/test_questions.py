@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from kb.questions import MAX_QUESTION_CHARS, QuestionError, clean_question, named_terms
+
+
+def test_questions_are_cleaned():
+    assert clean_question("  Qu'est-ce\x07 que\n\tla  CTG ?\u200b ") == "Qu'est-ce que la CTG ?"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "?!…"])
+def test_empty_questions_are_refused(text):
+    with pytest.raises(QuestionError, match="vide"):
+        clean_question(text)
+
+
+def test_long_questions_are_refused_with_french_numbers():
+    with pytest.raises(QuestionError) as caught:
+        clean_question("mot " * 5000)
+    assert f"limite {MAX_QUESTION_CHARS:,}".replace(",", " ") in str(caught.value)
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("Comment demander le RSA ?", ["RSA"]),
+    ("Qu'est-ce que l'AOC ?", ["AOC"]),
+    ("Le rôle de la CAF42 et du CD42", ["CAF42", "CD42"]),
+    ("La méthode du CSD (capital stratégique) ?", []),
+    ("Quelle formation à Paris ?", []),
+])
+def test_named_terms_are_the_acronyms(question, names):
+    assert named_terms(question) == names
