@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -41,3 +43,12 @@ def wait_until_ok(url: str, process: subprocess.Popen, timeout: float, describe)
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"server not ready after {timeout:.0f} s ({url})")
+
+
+def isolated_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """Our environment without any CTG_* variable, offline, on `data_dir`, plus `settings`
+    (`chroma_url="…"` becomes CTG_CHROMA_URL)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTG_")}
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", CTG_DATA_DIR=str(data_dir))
+    env.update({f"CTG_{name.upper()}": value for name, value in settings.items()})
+    return env

@@ -5,7 +5,6 @@ bench/app.py. Every wait is bounded."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import free_port, stop_process, wait_until_ok
+from tests.processes import free_port, isolated_env, stop_process, wait_until_ok
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,20 +40,12 @@ def missing_browser() -> str | None:
     return None
 
 
-def app_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    """Our environment without any CTG_* variable, offline, on `data_dir`, plus `settings`
-    (`admin_password="…"` becomes CTG_ADMIN_PASSWORD)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CTG_")}
-    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", CTG_DATA_DIR=str(data_dir))
-    env.update({f"CTG_{name.upper()}": value for name, value in settings.items()})
-    return env
-
-
 def build_index(data_dir: Path) -> None:
     """`python -m kb ingest corpus` into `data_dir`, from the repository (ids are relative)."""
     done = subprocess.run(
         [sys.executable, "-m", "kb", "ingest", "corpus"],
-        cwd=REPO, env=app_env(data_dir), capture_output=True, text=True, timeout=INGEST_TIMEOUT,
+        cwd=REPO, env=isolated_env(data_dir), capture_output=True, text=True,
+        timeout=INGEST_TIMEOUT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"ctg ingest failed ({done.returncode}):\n{done.stderr}")
@@ -76,7 +67,7 @@ def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
     """`streamlit run app.py` on the index of `data_dir`, with `settings` as CTG_* variables."""
     port = free_port()
     log = data_dir.parent / f"streamlit-{port}.log"
-    env = app_env(data_dir, **settings)
+    env = isolated_env(data_dir, **settings)
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -3,7 +3,6 @@ the index as seen from outside (what is committed, what Chroma holds, what BM25 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -23,15 +22,6 @@ READY_TIMEOUT = 60.0
 
 
 # --- the `ctg` command ---------------------------------------------------------------------
-
-
-def ctg_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    """The environment of a `ctg` process: ours without any CTG_* variable, plus `settings`
-    (`chroma_url="…"` becomes CTG_CHROMA_URL)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CTG_")}
-    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", CTG_DATA_DIR=str(data_dir))
-    env.update({f"CTG_{name.upper()}": value for name, value in settings.items()})
-    return env
 
 
 def ctg_command(*args: str) -> list[str]:

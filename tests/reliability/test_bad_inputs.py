@@ -22,7 +22,8 @@ from kb.retrieval import HybridRetriever
 from kb.store import Store, open_store
 from tests.builders import make_encrypted_pdf, make_fake_docx, make_image_pdf, make_pdf
 from tests.conftest import CORPUS, SEEDS
-from tests.reliability.support import copy_tree, ctg, ctg_env
+from tests.processes import isolated_env
+from tests.reliability.support import copy_tree, ctg
 
 LIMIT_MB = 1
 OUTSIDE = "jetonexterieur"  # in files outside the corpus: must never be indexed
@@ -269,13 +270,13 @@ def test_bad_questions_are_refused_in_french(run, question, message):
 @pytest.mark.parametrize("command", ["search", "ask"])
 @pytest.mark.parametrize(("question", "message"), QUESTIONS)
 def test_bad_questions_exit_2_from_the_cli(run, question, message, command):
-    done = ctg(run.corpus.parent, ctg_env(run.settings.data_dir), command, question)
+    done = ctg(run.corpus.parent, isolated_env(run.settings.data_dir), command, question)
     assert done.returncode == 2
     assert " ".join(done.stderr.split()) == message
 
 
 def cli_env(run: Run) -> dict[str, str]:
-    env = ctg_env(run.settings.data_dir, max_file_mb=str(LIMIT_MB))
+    env = isolated_env(run.settings.data_dir, max_file_mb=str(LIMIT_MB))
     env["COLUMNS"] = "1000"  # one line per file: rich wraps at the terminal width
     return env
 

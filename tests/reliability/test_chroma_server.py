@@ -17,12 +17,12 @@ from kb.config import Settings
 from kb.retrieval import HybridRetriever
 from kb.store import StoreError, open_store
 from tests.conftest import EGOC, FR_CONSULTANTS, make_settings
+from tests.processes import isolated_env
 from tests.reliability.support import (
     ChromaServer,
     chroma_server,
     copy_tree,
     ctg,
-    ctg_env,
     free_port,
     index_state,
 )
@@ -48,7 +48,7 @@ class Backend:
 
     def env(self, settings: Settings) -> dict[str, str]:
         extra = {"chroma_url": settings.chroma_url} if settings.chroma_url else {}
-        return ctg_env(settings.data_dir, collection=settings.collection, **extra)
+        return isolated_env(settings.data_dir, collection=settings.collection, **extra)
 
 
 @pytest.fixture(params=["embedded", "server"])
@@ -145,7 +145,7 @@ def test_an_unreachable_server_is_a_french_store_error(tmp_path):
     with pytest.raises(StoreError) as caught:
         open_store(make_settings(tmp_path / "data", chroma_url=url))
     assert str(caught.value).startswith(f"Impossible de joindre la base Chroma ({url})")
-    done = ctg(tmp_path, ctg_env(tmp_path / "data", chroma_url=url), "stats")
+    done = ctg(tmp_path, isolated_env(tmp_path / "data", chroma_url=url), "stats")
     assert done.returncode == 2
     assert "Impossible de joindre la base Chroma" in done.stderr
     assert "Traceback" not in done.stderr

@@ -15,7 +15,8 @@ from kb.evaluation import load_questions
 from kb.retrieval import HybridRetriever
 from kb.store import Store, open_store
 from tests.conftest import EVAL, FR_CONSULTANTS, make_settings
-from tests.reliability.support import copy_tree, ctg, ctg_env
+from tests.processes import isolated_env
+from tests.reliability.support import copy_tree, ctg
 
 CALLS = 50
 WORKERS = 12
@@ -89,7 +90,7 @@ def test_an_open_store_survives_another_process_reingesting(tmp_path, seeds_dir,
     brochure = corpus / FR_CONSULTANTS
     brochure.write_text(brochure.read_text(encoding="utf-8").replace("850€", "990€"),
                         encoding="utf-8")
-    done = ctg(tmp_path, ctg_env(settings.data_dir), "ingest", "seeds")
+    done = ctg(tmp_path, isolated_env(settings.data_dir), "ingest", "seeds")
     assert done.returncode == 0, done.stderr[-2000:]
     texts = [hit.chunk.text for hit in retriever.search(question)]
     assert any("990€" in text for text in texts) and not any("850€" in text for text in texts)

@@ -17,12 +17,12 @@ import ingest.pipeline as pipeline
 from kb.courses import Catalogue, catalogue_path
 from kb.store import open_store
 from tests.conftest import CORPUS, SEEDS, make_settings
+from tests.processes import isolated_env
 from tests.reliability.support import (
     READY_TIMEOUT,
     IndexState,
     copy_tree,
     ctg,
-    ctg_env,
     finish,
     index_state,
     spawn_ctg,
@@ -62,10 +62,10 @@ class Project:
         return sum(1 for r in ROOTS for path in (self.root / r).rglob("*") if path.is_file())
 
     def ingest(self, data: str, *args: str) -> subprocess.CompletedProcess:
-        return ctg(self.root, ctg_env(self.root / data), "ingest", *ROOTS, *args)
+        return ctg(self.root, isolated_env(self.root / data), "ingest", *ROOTS, *args)
 
     def spawn(self, data: str, *args: str) -> subprocess.Popen:
-        return spawn_ctg(self.root, ctg_env(self.root / data), "ingest", *ROOTS, *args)
+        return spawn_ctg(self.root, isolated_env(self.root / data), "ingest", *ROOTS, *args)
 
     def snapshot(self, data: str, embeddings) -> Snapshot:
         settings = make_settings(self.root / data)
@@ -101,7 +101,7 @@ def timed(run) -> tuple[float, subprocess.CompletedProcess]:
 
 @pytest.fixture(scope="module")
 def clean(project, embeddings) -> Clean:
-    startup, _ = timed(lambda: ctg(project.root, ctg_env(project.root / "empty"), "stats"))
+    startup, _ = timed(lambda: ctg(project.root, isolated_env(project.root / "empty"), "stats"))
     seconds, _ = timed(lambda: project.ingest("clean"))
     snapshot = project.snapshot("clean", embeddings)
     assert snapshot.index.problems == []
