@@ -151,42 +151,50 @@ class Store:
         """The BM25 index, loaded from disk, or rebuilt from Chroma when missing or stale."""
         with self._lexical_lock:
             now = time.monotonic()
-            if self._lexical is not None and now - self._checked_at > FRESHNESS_SECONDS:
-                # Another process (`ctg ingest`, another app instance) may have committed since.
-                self._checked_at = now
-                if self._lexical.fingerprint != self.fingerprint():
-                    self._lexical = None
-            if self._lexical is None:
-                loaded = LexicalIndex.load(self._lexical_dir)
-                current = self.fingerprint()
-                self._lexical = (
-                    loaded
-                    if loaded is not None and loaded.fingerprint == current
-                    else self.rebuild_lexical()
-                )
-                self._checked_at = now
+            if self._lexical is not None and now - self._checked_at <= FRESHNESS_SECONDS:
+                return self._lexical
+            # Missing, or another process (`ctg ingest`, another instance) may have committed.
+            self._checked_at = now
+            documents = self.documents()
+            current = self.fingerprint(documents)
+            if self._lexical is not None and self._lexical.fingerprint == current:
+                return self._lexical
+            loaded = LexicalIndex.load(self._lexical_dir)
+            self._lexical = (
+                loaded
+                if loaded is not None and loaded.fingerprint == current
+                else self.rebuild_lexical(documents)
+            )
             return self._lexical
 
     @property
     def _lexical_dir(self) -> Path:
         return self.settings.data_dir / "bm25" / self.settings.collection
 
-    def iter_chunks(self, where: dict[str, Any] | None = None) -> Iterator[Chunk]:
-        """Every committed chunk, page by page (the corpus is never held in memory at once)."""
-        committed = {s: r.content_hash for s, r in self.documents().items()}
+    def _pages(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict]:
+        """Chroma's stored chunks, `_PAGE` at a time (the corpus is never held in memory)."""
         offset = 0
         while True:
-            got = self._chunks.get(
-                where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
-            )
+            got = self._chunks.get(where=where, limit=_PAGE, offset=offset, include=include)
+            yield got
+            if len(got["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def iter_chunks(
+        self,
+        where: dict[str, Any] | None = None,
+        documents: dict[str, DocumentRecord] | None = None,
+    ) -> Iterator[Chunk]:
+        """Every committed chunk (of `documents`, when the caller has just read them)."""
+        documents = self.documents() if documents is None else documents
+        committed = {s: r.content_hash for s, r in documents.items()}
+        for got in self._pages(["documents", "metadatas"], where):
             for chunk_id, text, meta in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
             ):
                 if committed.get(meta["source"]) == meta["content_hash"]:
                     yield Chunk.from_store(chunk_id, text, meta)
-            if len(got["ids"]) < _PAGE:
-                return
-            offset += _PAGE
 
     def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:
@@ -286,31 +294,25 @@ class Store:
         """Delete the chunks of sources `within` that an interrupted run left uncommitted;
         returns how many."""
         committed = {s: r.content_hash for s, r in self.documents().items()}
-        stale: list[str] = []
-        offset = 0
-        while True:
-            got = self._chunks.get(limit=_PAGE, offset=offset, include=["metadatas"])
-            stale.extend(
-                i
-                for i, m in zip(got["ids"], got["metadatas"], strict=True)
-                if committed.get(m["source"]) != m["content_hash"] and within(m["source"])
-            )
-            if len(got["ids"]) < _PAGE:
-                break
-            offset += _PAGE
+        stale = [
+            i
+            for got in self._pages(["metadatas"])
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if committed.get(m["source"]) != m["content_hash"] and within(m["source"])
+        ]
         for start in range(0, len(stale), _PAGE):
             self._chunks.delete(ids=stale[start : start + _PAGE])
         if stale:
             self._lexical = None
         return len(stale)
 
-    def rebuild_lexical(self) -> LexicalIndex:
+    def rebuild_lexical(self, documents: dict[str, DocumentRecord] | None = None) -> LexicalIndex:
         """Rebuild the BM25 index from Chroma's committed chunks and save it."""
-        documents = self.documents()
+        documents = self.documents() if documents is None else documents
         index = LexicalIndex.build(
             (
                 (LexicalEntry(c.id, c.source, str(c.doc_type)), embedding_text(c))
-                for c in self.iter_chunks()
+                for c in self.iter_chunks(documents=documents)
             ),
             self.fingerprint(documents),
         )
@@ -319,7 +321,7 @@ class Store:
         return index
 
     def reset(self) -> None:
-        """Drop everything (both collections and the BM25 index) and start empty."""
+        """Drop both collections and start empty (the BM25 index follows on its next use)."""
         for name in (self._chunks.name, self._manifest.name):
             self._client.delete_collection(name)
         self._open_collections()
