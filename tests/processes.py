@@ -7,7 +7,10 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -52,3 +55,18 @@ def isolated_env(data_dir: Path, **settings: str) -> dict[str, str]:
     env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", CTG_DATA_DIR=str(data_dir))
     env.update({f"CTG_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+@contextmanager
+def serve(command: list[str], log: Path, health_url: str, timeout: float,
+          **popen: Any) -> Iterator[subprocess.Popen]:
+    """Run `command` with its output in `log`, wait until `health_url` answers, stop it on
+    exit."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, **popen)
+    try:
+        wait_until_ok(health_url, process, timeout,
+                      lambda: log.read_text(errors="replace")[-3000:])
+        yield process
+    finally:
+        stop_process(process)

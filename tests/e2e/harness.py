@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import free_port, isolated_env, stop_process, wait_until_ok
+from tests.processes import free_port, isolated_env, serve
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,9 +58,6 @@ class Server:
     log: Path
     started: float  # time.perf_counter() when `streamlit run` was launched
 
-    def stop(self) -> None:
-        stop_process(self.process)
-
 
 @contextmanager
 def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
@@ -74,16 +71,11 @@ def streamlit_app(data_dir: Path, **settings: str) -> Iterator[Server]:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
     ]  # fmt: skip
-    with log.open("wb") as sink:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
-    server = Server(f"http://127.0.0.1:{port}", process, log, started)
-    try:
-        wait_until_ok(f"{server.url}/_stcore/health", server.process, START_TIMEOUT,
-                      lambda: server.log.read_text(errors="replace")[-3000:])
-        yield server
-    finally:
-        server.stop()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    with serve(command, log, f"{url}/_stcore/health", START_TIMEOUT, cwd=REPO,
+               env=env) as process:
+        yield Server(url, process, log, started)
 
 
 @contextmanager

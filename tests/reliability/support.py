@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.lexical import LexicalIndex
 from kb.store import Store
-from tests.processes import free_port, stop_process, wait_until_ok
+from tests.processes import free_port, serve
 
 CHROMA = Path(sys.executable).with_name("chroma")
 # Every wait of these tests is bounded: a hung process fails the test instead of the CI job.
@@ -73,9 +73,6 @@ class ChromaServer:
     process: subprocess.Popen
     log: Path
 
-    def stop(self) -> None:
-        stop_process(self.process)
-
 
 @contextmanager
 def chroma_server(path: Path) -> Iterator[ChromaServer]:
@@ -83,19 +80,10 @@ def chroma_server(path: Path) -> Iterator[ChromaServer]:
     path.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = path.parent / f"{path.name}-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    server = ChromaServer(f"http://127.0.0.1:{port}", process, log)
-    try:
-        wait_until_ok(f"{server.url}/api/v2/heartbeat", server.process, READY_TIMEOUT,
-                      lambda: server.log.read_text(errors="replace")[-2000:])
-        yield server
-    finally:
-        server.stop()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, log, f"{url}/api/v2/heartbeat", READY_TIMEOUT) as process:
+        yield ChromaServer(url, process, log)
 
 
 # --- the index seen from outside -----------------------------------------------------------
