@@ -29,7 +29,7 @@ from kb.config import Settings
 from kb.documents import Answer, DocType, SearchHit
 from kb.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.glossary import fold
-from kb.lexical import tokenize
+from kb.lexical import content_words, tokenize
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.questions import named_terms
@@ -40,6 +40,7 @@ from kb.store import Store
 ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
 LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
 CLOSEST = 3  # passages shown when the assistant abstains
+UNKNOWN_SHARE = 2 / 3  # of a question's words found in no document: the base cannot answer it
 # Facts a practitioner acts on: for a course they are quoted from the programme, never
 # rephrased by a model.
 VERBATIM_KINDS = {"price", "date"}
@@ -194,8 +195,7 @@ class Assistant:
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["question"], state["standalone"], state["hits"])
         found = extract(turn.standalone, turn.hits, self.store.embeddings, self.threshold)
-        # An acronym no document uses ("RSA", "CPF") names something the base cannot speak of.
-        unknown = self.store.lexical.unknown(named_terms(turn.question))
+        unknown = self._unknown(turn.question)
         if unknown:
             names = ", ".join(f"« {name} »" for name in unknown)
             turn.notices.append(f"Aucun document de la base ne mentionne {names}.")
@@ -216,6 +216,17 @@ class Assistant:
             yield from self._emit(turn, found.sentences, EXTRACTIVE, found.confidence)
             return
         yield from self._generate(turn, found)
+
+    def _unknown(self, question: str) -> list[str]:
+        """What the question names that no document mentions: an acronym ("RSA", "CPF"), or
+        most of its words ("se désiste", "remboursé"); the base cannot speak of it."""
+        lexical = self.store.lexical
+        unknown = lexical.unknown(named_terms(question))
+        if unknown:
+            return unknown
+        words = content_words(question)
+        unknown = lexical.unknown(words)
+        return unknown if len(words) >= 2 and len(unknown) >= UNKNOWN_SHARE * len(words) else []
 
     def _generate(self, turn: _Turn, found: Extract) -> Iterator[str | Answer]:
         passages = turn.hits[:LLM_PASSAGES]

@@ -32,7 +32,8 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
 _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
-        rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:19|20)\d{{2}}\s*-\s*(?:19|20)\d{{2}}\b"
+        rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:19|20)\d{{2}}\s*-\s*(?:19|20)\d{{2}}\b|"
+        r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b"
     ),
     "price": re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b)|\b(?:ttc|ht)\b"),
     "phone": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b|[\w.+-]+@[\w-]+\.[\w.]+|www\.[\w-]+\.\w+"),

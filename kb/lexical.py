@@ -18,7 +18,7 @@ import numpy as np
 from kb.glossary import SYNONYMS, expand, fold
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]")
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +41,25 @@ def tokenize(text: str, full_forms: bool = True) -> list[str]:
     words = [_ELISION.sub("", w) for w in _WORD.findall(expand(text, full_forms).lower())]
     words = [w for w in words if w and fold(w) not in stop]
     return [f for f in (fold(s) for s in _stemmer().stemWords(words)) if f]
+
+
+# Words that ask, link or qualify rather than name what is asked about.
+_NOT_NAMING = frozenset({
+    "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
+    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi", "faut", "peut",
+    "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
+    "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
+    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent",
+})
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that name something: no stop word, no question word, no number."""
+    stop = _stop_words() | _NOT_NAMING
+    words = (_ELISION.sub("", w) for w in _WORD.findall(text))
+    return list(dict.fromkeys(
+        w for w in words if len(w) > 1 and not w.isdigit() and fold(w.lower()) not in stop
+    ))
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +115,14 @@ class LexicalIndex:
         return cls(entries, model, fingerprint)
 
     def unknown(self, words: list[str]) -> list[str]:
-        """The words none of whose tokens occurs in any indexed passage."""
+        """The words none of whose tokens, nor their synonyms, occurs in any indexed passage."""
         vocabulary = self._model.vocab_dict if self._model is not None else {}
-        return [w for w in words if not any(t in vocabulary for t in tokenize(w, False))]
+        synonyms = _synonyms()
+        return [
+            w for w in words
+            if not any(s in vocabulary
+                       for t in tokenize(w, False) for s in (t, *synonyms.get(t, ())))
+        ]
 
     def __contains__(self, chunk_id: str) -> bool:
         return chunk_id in self._ids

@@ -14,6 +14,7 @@ from kb.documents import SearchHit
 from kb.glossary import expand
 from kb.questions import clean_question
 from kb.store import Store
+from kb.support import rerank
 
 # Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
 # than the dense side, which is weaker on French paraphrases (measured on tests/eval, see README).
@@ -23,6 +24,9 @@ LEXICAL_WEIGHT = 1.0
 # Added to the fused score of a passage that holds the kind of fact asked for (a date for
 # "quand", an amount for "combien coûte"); the size of a few ranks' worth of fusion score.
 ANSWER_TYPE_BONUS = 0.03
+# The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
+# this many passages are reordered, so that the first one can come from a few ranks lower.
+RERANK_DEPTH = 5
 
 
 def _where(doc_types: set[str] | None, sources: set[str] | None) -> dict[str, Any] | None:
@@ -44,6 +48,7 @@ class HybridRetriever(BaseRetriever):
     store: Store
     k: int = 5
     candidates: int = 40
+    rerank: bool = True
     doc_types: set[str] | None = None
     sources: set[str] | None = None
 
@@ -85,9 +90,10 @@ class HybridRetriever(BaseRetriever):
             for chunk_id in shortlist:
                 if chunk_id in chunks and any(holds(chunks[chunk_id].text, k) for k in kinds):
                     scores[chunk_id] += ANSWER_TYPE_BONUS
-        best = sorted(scores, key=scores.__getitem__, reverse=True)[:k]
+        depth = max(k, RERANK_DEPTH) if self.rerank else k
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
-        return [
+        hits = [
             SearchHit(
                 chunk=chunks[i],
                 score=scores[i],
@@ -98,6 +104,9 @@ class HybridRetriever(BaseRetriever):
             for i in best
             if i in chunks
         ]
+        if self.rerank:
+            hits = rerank(query, hits, self.store.embeddings)
+        return hits[:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

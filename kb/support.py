@@ -26,9 +26,12 @@ from kb.sentences import Unit, passage_units
 # even-numbered lines of tests/eval/seeds_dev.jsonl (bench/answer.py --fit refits and prints
 # them); the odd-numbered lines are held out in the tests.
 FEATURES = ("lexical", "neighbours", "passage_lexical", "dense", "dense_neighbours",
-            "retrieval", "first", "typed", "untyped", "question", "length", "label")
-WEIGHTS = np.array([4.5, 3.0, 1.3, 2.5, 1.0, 2.1, 0.6, 1.7, -1.7, -0.9, 0.2, -0.9],
+            "retrieval", "first", "typed", "untyped", "question", "length", "label", "foreign")
+WEIGHTS = np.array([4.6, 2.9, 1.0, 2.6, 1.2, 1.1, 1.1, 1.6, -1.6, -1.0, 0.1, -0.7, -1.2],
                    dtype=np.float32)
+# Reranking retrieval's shortlist: the best unit's score plus this much of the fused score
+# (relative to the best); set on the even dev lines by bench/retrieval.py --rerank.
+RERANK_WEIGHT = 2.0
 CONTEXT_SHARE = 0.35  # a question word found only in the passage's headings counts this much
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -55,6 +58,11 @@ class Candidate:
     @property
     def dense(self) -> float:
         return float(self.features[FEATURES.index("dense")])
+
+    @property
+    def foreign(self) -> bool:
+        """From another document than the one the question names."""
+        return bool(self.features[FEATURES.index("foreign")])
 
 
 class _VectorCache:
@@ -116,6 +124,27 @@ def _coverage(asked: Counter[str], idf: dict[str, float], default: float,
     return found / total
 
 
+def _topic(hit: SearchHit) -> set[str]:
+    """The words naming a passage's document: its title, provider and client."""
+    return set(tokenize(f"{hit.chunk.title} {hit.chunk.context}"))
+
+
+def _focus(asked: Counter[str], topic: set[str]) -> Counter[str]:
+    """The question's words less those naming the passage's document: the whole passage shares
+    them, so a sentence repeating "FR Consultants" is no closer to the fact asked for than its
+    neighbours."""
+    focus = Counter({t: n for t, n in asked.items() if t not in topic})
+    return focus or asked
+
+
+def _named(asked: Counter[str], topics: list[set[str]]) -> set[str]:
+    """The question's words that name some retrieved documents but not all of them ("EGOC",
+    "Loire"): the question is about those documents."""
+    if len(topics) < 2:
+        return set()
+    return {t for t in asked if any(t in topic for topic in topics)} - set.intersection(*topics)
+
+
 def score_candidates(
     question: str, hits: list[SearchHit], embeddings: Embeddings,
     weights: np.ndarray | None = None,
@@ -134,21 +163,27 @@ def score_candidates(
     idf = _weights([list(t) for tokens in unit_tokens for t in tokens])
     default = max(idf.values(), default=1.0)
     top = hits[0].score or 1.0
+    topics = [_topic(hit) for hit in hits]
+    named = _named(asked, topics)
     out: list[Candidate] = []
-    for rank, (hit, units, tokens) in enumerate(zip(hits, per_hit, unit_tokens, strict=True), 1):
+    for rank, (hit, units, tokens, topic) in enumerate(
+            zip(hits, per_hit, unit_tokens, topics, strict=True), 1):
         if not units:
             continue
         headings = set(tokenize(f"{hit.chunk.title} {hit.chunk.section}"))
         passage = set().union(*tokens) | headings
         passage_lexical = _coverage(asked, idf, default, passage)
+        focus = _focus(asked, topic)
+        # The question names other documents than this one: its sentences answer for another.
+        foreign = 1.0 if named and not named & (passage | topic) else 0.0
         similarities = passage_vectors(embeddings, hit, units) @ question_vector
         for i, (unit, unit_set, similarity) in enumerate(zip(units, tokens, similarities,
                                                              strict=True)):
             typed = bool(kinds) and any(holds(unit.display, k) for k in kinds)
             around = slice(max(i - 1, 0), i + 2)
             features = np.array([
-                _coverage(asked, idf, default, unit_set, headings),
-                _coverage(asked, idf, default, set().union(*tokens[around])),
+                _coverage(focus, idf, default, unit_set, headings),
+                _coverage(focus, idf, default, set().union(*tokens[around])),
                 passage_lexical,
                 float(similarity),
                 float(similarities[around].max()),
@@ -160,7 +195,25 @@ def score_candidates(
                 math.log(len(unit.display)),
                 1.0 if not unit.lead and len(unit.text) <= 40 and not _NUMBER.search(unit.text)
                 else 0.0,
+                foreign,
             ], dtype=np.float32)
             out.append(Candidate(unit, hit, rank, features, float(features @ weights)))
     out.sort(key=lambda c: c.score, reverse=True)
     return out
+
+
+def rerank(question: str, hits: list[SearchHit], embeddings: Embeddings) -> list[SearchHit]:
+    """`hits` reordered by the answer score of their best unit, plus the fused retrieval score
+    (relative to the best) weighted by RERANK_WEIGHT: a passage is worth the sentence in it that
+    answers best."""
+    if len(hits) < 2:
+        return hits
+    best: dict[str, float] = {}
+    for candidate in score_candidates(question, hits, embeddings):
+        best.setdefault(candidate.hit.chunk.id, candidate.score)
+    top = hits[0].score or 1.0
+    return sorted(
+        hits,
+        key=lambda hit: best.get(hit.chunk.id, -math.inf) + RERANK_WEIGHT * hit.score / top,
+        reverse=True,
+    )

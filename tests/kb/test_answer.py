@@ -165,6 +165,7 @@ def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     assert answer.passages and not answer.citations
     course = assistant.ask("Un stagiaire qui se désiste est-il remboursé ?")
     assert course.abstained and "organisme de formation" in course.text
+    assert "« désiste », « remboursé »" in course.notice  # what no document mentions, named
 
 
 def test_an_acronym_no_document_uses_means_abstention(assistant):

@@ -1,6 +1,7 @@
-"""Answer quality on the seed index, measured on the held-out (odd-numbered) lines of the dev
-and unanswerable sets: the scorer's weights and the abstention threshold were set on the even
-lines (bench/answer.py --fit, --calibrate)."""
+"""Answer quality on the seed index. The scorer's weights were fitted on the even-numbered lines
+of the dev set (bench/answer.py --fit), so hits and citations are measured on the odd ones; the
+abstention threshold was set on every line (bench/answer.py --calibrate: the unanswerable set is
+too small to split), so abstention is checked on every line, as a guard against regressions."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from kb.documents import Answer, Chunk, Citation, DocType
 from kb.evaluation import EvalQuestion, evaluate_answers, load_questions
 from tests.conftest import EVAL
 
-# Reached on the held-out lines (bench/answer.py prints them). Below the product's targets
-# (hit 0.85, citations 0.95, abstention 0.90 with at most 5 % false abstentions): the floor
-# guards against regressions while the scorer is improved.
-MIN_HIT_RATE = 0.55
-MIN_CITATION_PRECISION = 0.55
-MIN_ABSTENTION = 0.45
-MAX_FALSE_ABSTENTION = 0.06
+# Reached as measured by bench/answer.py (held-out hit 0.686, citations 0.745; abstention 0.647
+# with 0.049 false abstentions). Below the product's targets (hit 0.85, citations 0.95,
+# abstention 0.90 with at most 5 % false abstentions): the floors guard against regressions
+# while the scorer is improved.
+MIN_HIT_RATE = 0.64
+MIN_CITATION_PRECISION = 0.70
+MIN_ABSTENTION = 0.60
+MAX_FALSE_ABSTENTION = 0.05
 
 
 def _answer(text: str, abstained: bool = False, cited: tuple[str, ...] = ()) -> Answer:
@@ -54,12 +56,16 @@ def test_figures_count_hits_citations_and_both_kinds_of_abstention():
 
 
 def test_extractive_answers_on_held_out_questions(seed_index):
-    questions = (load_questions(EVAL / "seeds_dev.jsonl")[1::2]
-                 + load_questions(EVAL / "seeds_unanswerable.jsonl")[1::2])
+    dev = load_questions(EVAL / "seeds_dev.jsonl")
+    unanswerable = load_questions(EVAL / "seeds_unanswerable.jsonl")
     assistant = Assistant(seed_index, seed_index.settings, backend="extractive")
-    report = evaluate_answers(assistant.ask, questions)
-    figures = {k: round(v, 3) for k, v in report.to_dict().items() if isinstance(v, float)}
-    assert report.answer_hit_rate >= MIN_HIT_RATE, figures
-    assert report.citation_precision >= MIN_CITATION_PRECISION, figures
-    assert report.abstention_rate >= MIN_ABSTENTION, figures
-    assert report.false_abstention_rate <= MAX_FALSE_ABSTENTION, figures
+    answers = {q.question: assistant.ask(q.question) for q in dev + unanswerable}
+    held_out = evaluate_answers(answers.__getitem__, dev[1::2])
+    every_line = evaluate_answers(answers.__getitem__, dev + unanswerable)
+    figures = {f"{name} {k}": round(v, 3)
+               for name, report in (("held out", held_out), ("every line", every_line))
+               for k, v in report.to_dict().items() if isinstance(v, float)}
+    assert held_out.answer_hit_rate >= MIN_HIT_RATE, figures
+    assert held_out.citation_precision >= MIN_CITATION_PRECISION, figures
+    assert every_line.abstention_rate >= MIN_ABSTENTION, figures
+    assert every_line.false_abstention_rate <= MAX_FALSE_ABSTENTION, figures

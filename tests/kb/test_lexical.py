@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kb.lexical import LexicalEntry, LexicalIndex, query_tokens, tokenize
+from kb.lexical import LexicalEntry, LexicalIndex, content_words, query_tokens, tokenize
 
 
 def test_tokens_are_stemmed_folded_and_stop_words_dropped():
@@ -36,3 +36,16 @@ def test_index_search_filters_and_round_trips(tmp_path):
 def test_empty_and_missing_indexes(tmp_path):
     assert LexicalIndex.build([], "f").search("quoi", 5) == []
     assert LexicalIndex.load(tmp_path / "absent") is None
+
+
+def test_content_words_leave_out_what_only_asks_or_links():
+    assert content_words("Quels risques faut-il voir avant de lancer la phase 2 ?") == [
+        "risques", "voir", "lancer", "phase"]
+    assert content_words("Qu'est-ce que l'EGOC ?") == ["EGOC"]
+
+
+def test_a_word_is_known_through_its_synonyms():
+    index = LexicalIndex.build([(LexicalEntry("a", "x.md", "programme"),
+                                 "Tarif : 850 euros. Nous contacter au 06 19 13 88 34.")], "f")
+    # "prix" and "numéro" are not written, but their synonyms "tarif" and "contacter" are.
+    assert index.unknown(["prix", "numéro", "hébergement"]) == ["hébergement"]

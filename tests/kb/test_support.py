@@ -1,0 +1,50 @@
+"""Scoring the sentences of retrieved passages as answers, and reranking passages by them."""
+
+from __future__ import annotations
+
+from kb.documents import Chunk, DocType, SearchHit
+from kb.extractive import extract
+from kb.support import FEATURES, rerank, score_candidates
+
+
+def _hit(text: str, chunk_id: str, context: str, score: float = 1.0,
+         title: str = "Formation CTG") -> SearchHit:
+    chunk = Chunk(id=chunk_id, text=text, source=f"{chunk_id}.txt", title=title,
+                  doc_type=DocType.PROGRAMME, section="", page=None, position=0,
+                  content_hash="h", context=context)
+    return SearchHit(chunk=chunk, score=score)
+
+
+def test_a_sentence_repeating_the_provider_is_no_closer_to_the_fact(embeddings):
+    hit = _hit("FR Consultants est un cabinet spécialisé dans l'innovation sociale.\n\n"
+               "Jour 1 : historique des conventions territoriales et premier diagnostic.",
+               "fr", "FR Consultants · formation inter")
+    best = score_candidates("Que fait-on le premier jour chez FR Consultants ?", [hit],
+                            embeddings)[0]
+    assert best.unit.text.startswith("Jour 1")
+
+
+def test_a_fact_of_another_document_than_the_one_named_is_never_the_answer(embeddings):
+    other = _hit("Tarifs : 850 € TTC par stagiaire.", "fr", "FR Consultants · formation inter")
+    named = _hit("Public : un groupe d'agents de la Caf.", "egoc",
+                 "EGOC · formation intra · CAF de la Loire", score=0.8)
+    question = "Quel est le tarif de l'EGOC pour la Caf de la Loire ?"
+    candidates = score_candidates(question, [other, named], embeddings)
+    foreign = FEATURES.index("foreign")
+    assert all(c.features[foreign] == (c.hit is other) for c in candidates)
+    found = extract(question, [other, named], embeddings)
+    assert not found.answerable
+    assert all("850" not in s.sentence for s in found.sentences)
+    priced = _hit("Tarifs : 1 200 € par groupe.", "egoc2", "EGOC · formation intra", score=0.5)
+    found = extract(question, [other, named, priced], embeddings, threshold=0.0)
+    assert found.answerable and "1 200 €" in found.sentences[0].sentence
+
+
+def test_rerank_puts_first_the_passage_whose_sentence_answers(embeddings):
+    vague = _hit("La formation aborde les enjeux de la coopération territoriale.", "a",
+                 "FR Consultants", score=1.0)
+    precise = _hit("Prochaine session : les 18 et 19 mai 2026 à Paris.", "b",
+                   "FR Consultants", score=0.9)
+    question = "Quelles sont les dates de la prochaine session ?"
+    assert [h.chunk.id for h in rerank(question, [vague, precise], embeddings)] == ["b", "a"]
+    assert rerank(question, [vague], embeddings) == [vague]
