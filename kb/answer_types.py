@@ -1,11 +1,12 @@
-"""What kind of fact a question asks for (a date, a price, a phone number…) and whether a passage
-holds one. Retrieval uses it to prefer, among close candidates, the passage that can answer."""
+"""What kind of fact a question asks for (a date, a price, a phone number, a count, what an
+acronym stands for…) and whether a passage holds one. Retrieval uses it to prefer, among close
+candidates, the passage that can answer; the extractive backend, to quote the sentence that does."""
 
 from __future__ import annotations
 
 import re
 
-from kb.glossary import fold
+from kb.glossary import GLOSSARY, fold
 
 _MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 
@@ -19,15 +20,26 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
         r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|"
         r"\bpayer\b|\beuros?\b|€"
     ),
-    "phone": re.compile(
-        r"\btelephone\b|\bnumero\b|\bappeler\b|\bjoindre\b|\bcontacter\b|"
-        r"\bmail\b|\bcourriel\b|\bcontact\b"
-    ),
+    "phone": re.compile(r"\btelephone\b|\bnumero\b|\bappeler\b|\btel\b"),
+    "email": re.compile(r"\be-?mail\b|\bcourriel\b|\badresse (?:electronique|mail)\b"),
+    "website": re.compile(r"\bsite\b|\binternet\b|\bweb\b"),
+    "contact": re.compile(r"\bjoindre\b|\bcontacter\b|\bcontact\b"),
     "duration": re.compile(
         r"\bcombien de (?:jours|journees|temps|heures|seances)\b|\bduree\b|"
         r"\bcombien de temps\b"
     ),
+    "count": re.compile(
+        r"\bcombien d(?:e |')(?!jours|journees|temps|heures|seances)\w|\bnombre de\b"
+    ),
 }
+# "Que signifie EGOC ?": the answer spells out the acronym.
+_DEFINITION = re.compile(
+    r"\bque (?:signifie|veut dire)\b|\bc'est quoi\b|\bqu'est-ce qu|\bdefinition\b|"
+    r"\bsigle\b|\bacronyme\b|\bdesigne\b"
+)
+_ACRONYMS = {term.acronym: term.full_form for term in GLOSSARY}
+_NUMBER_WORDS = ("deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
+                 "cent|dizaine|douzaine|quinzaine|vingtaine|trentaine|centaine")
 
 _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
@@ -36,21 +48,39 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b"
     ),
     "price": re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b)|\b(?:ttc|ht)\b"),
-    "phone": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b|[\w.+-]+@[\w-]+\.[\w.]+|www\.[\w-]+\.\w+"),
+    "phone": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "website": re.compile(r"\bwww\.[\w-]+\.\w+|https?://"),
+    "contact": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b|[\w.+-]+@[\w-]+\.[\w.]+|www\.[\w-]+\.\w+"),
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
         r"minutes?|mois|ans)\b|\b(?:deux|trois|quatre|cinq|six)\s+"
         r"(?:jours|journees|phases|heures|ans)\b"
     ),
+    "count": re.compile(rf"\b\d+\s+[^\W\d]|\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"),
 }
 
 
 def expected_types(question: str) -> set[str]:
-    """The kinds of fact `question` asks for (empty when it asks for an explanation)."""
+    """The kinds of fact `question` asks for (empty when it asks for an explanation). A kind is
+    a name ("date", "price"…) or, for what an acronym stands for, "definition:<ACRONYM>"."""
     folded = fold(question)
-    return {name for name, pattern in _QUESTION_TYPES.items() if pattern.search(folded)}
+    kinds = {name for name, pattern in _QUESTION_TYPES.items() if pattern.search(folded)}
+    if kinds & {"phone", "email", "website"}:
+        kinds.discard("contact")  # one way to reach them was asked for, not any
+    if _DEFINITION.search(folded):
+        kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS
+                  if re.search(rf"(?<![\w-]){acronym}(?![\w-])", question)}
+    return kinds
+
+
+def _words(text: str) -> str:
+    """Folded words between spaces; Markdown emphasis ("**G**rand") does not split a word."""
+    return " " + re.sub(r"[^a-z0-9]+", " ", re.sub(r"[*_]", "", fold(text))).strip() + " "
 
 
 def holds(text: str, kind: str) -> bool:
     """Whether `text` contains a fact of that kind."""
+    if kind.startswith("definition:"):
+        return _words(_ACRONYMS[kind.removeprefix("definition:")]) in _words(text)
     return bool(_FACT_PATTERNS[kind].search(fold(text)))

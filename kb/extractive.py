@@ -21,7 +21,7 @@ OTHER_PASSAGE_MARGIN = 0.4
 MAX_PASSAGES = 2
 # Below this score the best sentence does not answer: abstain. Calibrated on the dev and
 # unanswerable sets (bench/answer.py --calibrate) for at most 5 % false abstentions.
-ABSTAIN_BELOW = 4.59
+ABSTAIN_BELOW = 4.56
 
 
 @dataclass(frozen=True)
@@ -67,27 +67,19 @@ def _choose(candidates: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
-def answerable(question: str, candidates: list[Candidate], threshold: float) -> bool:
-    """Whether the best candidate answers: a score above the threshold and, when the question
-    asks for a kind of fact (a price, a date…), a sentence that states one."""
-    if not candidates or candidates[0].score < threshold:
-        return False
-    return not expected_types(question) or candidates[0].typed
-
-
 def extract(
     question: str, hits: list[SearchHit], embeddings: Embeddings,
     threshold: float = ABSTAIN_BELOW,
 ) -> Extract:
-    """The sentences that answer `question` from `hits`, best first in score, shown in order."""
+    """The sentences that answer `question` from `hits`, best first in score, shown in order.
+
+    A question asking for a kind of fact (a price, a date…) is answered by a sentence stating
+    one or not at all, and never by a passage of another document than the one it names: that
+    price or date would be another course's."""
     candidates = score_candidates(question, hits, embeddings)
     if expected_types(question):
-        # A price or a date from another document than the one named is another course's.
-        candidates = [c for c in candidates if not c.foreign]
+        candidates = [c for c in candidates if c.typed and not c.foreign]
     if not candidates:
         return Extract([], 0.0, False)
-    return Extract(
-        _readable(_choose(candidates)),
-        candidates[0].score,
-        answerable(question, candidates, threshold),
-    )
+    best = candidates[0].score
+    return Extract(_readable(_choose(candidates)), best, best >= threshold)

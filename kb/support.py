@@ -137,12 +137,13 @@ def _focus(asked: Counter[str], topic: set[str]) -> Counter[str]:
     return focus or asked
 
 
-def _named(asked: Counter[str], topics: list[set[str]]) -> set[str]:
-    """The question's words that name some retrieved documents but not all of them ("EGOC",
-    "Loire"): the question is about those documents."""
+def _named(question: str, topics: list[set[str]]) -> set[str]:
+    """The question's own words (not their synonyms) that name some retrieved documents but
+    not all of them ("EGOC", "Loire"): the question is about those documents."""
     if len(topics) < 2:
         return set()
-    return {t for t in asked if any(t in topic for topic in topics)} - set.intersection(*topics)
+    words = {t for t in tokenize(question, full_forms=False) if len(t) > 1}
+    return {t for t in words if any(t in topic for topic in topics)} - set.intersection(*topics)
 
 
 def score_candidates(
@@ -164,7 +165,7 @@ def score_candidates(
     default = max(idf.values(), default=1.0)
     top = hits[0].score or 1.0
     topics = [_topic(hit) for hit in hits]
-    named = _named(asked, topics)
+    named = _named(question, topics)
     out: list[Candidate] = []
     for rank, (hit, units, tokens, topic) in enumerate(
             zip(hits, per_hit, unit_tokens, topics, strict=True), 1):
