@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     collection: str = "ctg"
     embeddings: str = Field("use-multilingual", description="'use-multilingual' or 'st:<model>'.")
     top_k: int = Field(5, ge=1, le=50)
+    rerank: bool = Field(True, description="Reorder the best passages by their best sentence.")
     chunk_size: int = Field(1600, ge=200, le=8000, description="Target chunk length in characters.")
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are refused.")
 

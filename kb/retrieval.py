@@ -48,7 +48,7 @@ class HybridRetriever(BaseRetriever):
     store: Store
     k: int = 5
     candidates: int = 40
-    rerank: bool = True
+    rerank: bool | None = None  # None: as configured (CTG_RERANK)
     doc_types: set[str] | None = None
     sources: set[str] | None = None
 
@@ -90,7 +90,8 @@ class HybridRetriever(BaseRetriever):
             for chunk_id in shortlist:
                 if chunk_id in chunks and any(holds(chunks[chunk_id].text, k) for k in kinds):
                     scores[chunk_id] += ANSWER_TYPE_BONUS
-        depth = max(k, RERANK_DEPTH) if self.rerank else k
+        reorder = self.store.settings.rerank if self.rerank is None else self.rerank
+        depth = max(k, RERANK_DEPTH) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
         hits = [
@@ -104,7 +105,7 @@ class HybridRetriever(BaseRetriever):
             for i in best
             if i in chunks
         ]
-        if self.rerank:
+        if reorder:
             hits = rerank(query, hits, self.store.embeddings)
         return hits[:k]
 
