@@ -41,6 +41,10 @@ _ACRONYMS = {term.acronym: term.full_form for term in GLOSSARY}
 _NUMBER_WORDS = ("deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
                  "cent|dizaine|douzaine|quinzaine|vingtaine|trentaine|centaine")
 
+_PHONE = r"\b0\d(?:[\s.]?\d{2}){4}\b"
+_EMAIL = r"[\w.+-]+@[\w-]+\.[\w.]+"
+_WWW = r"www\.[\w-]+\.\w+"
+
 _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
@@ -48,10 +52,10 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b"
     ),
     "price": re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b)|\b(?:ttc|ht)\b"),
-    "phone": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b"),
-    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "website": re.compile(r"\bwww\.[\w-]+\.\w+|https?://"),
-    "contact": re.compile(r"\b0\d(?:[\s.]?\d{2}){4}\b|[\w.+-]+@[\w-]+\.[\w.]+|www\.[\w-]+\.\w+"),
+    "phone": re.compile(_PHONE),
+    "email": re.compile(_EMAIL),
+    "website": re.compile(rf"\b{_WWW}|https?://"),
+    "contact": re.compile(f"{_PHONE}|{_EMAIL}|{_WWW}"),  # any way to reach them
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
         r"minutes?|mois|ans)\b|\b(?:deux|trois|quatre|cinq|six)\s+"

@@ -42,7 +42,8 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
         unit = candidate.unit
         text = unit.text if unit.lead and unit.lead == previous_lead else unit.display
         previous_lead = unit.lead
-        out.append(Supported(text, candidate.hit, candidate.lexical, candidate.dense))
+        out.append(Supported(text, candidate.hit, candidate.feature("lexical"),
+                             candidate.feature("dense")))
     return out
 
 
@@ -71,7 +72,7 @@ def extract(
     price or date would be another course's."""
     candidates = score_candidates(question, hits, embeddings)
     if expected_types(question):
-        candidates = [c for c in candidates if c.typed and not c.foreign]
+        candidates = [c for c in candidates if c.feature("typed") and not c.feature("foreign")]
     if not candidates:
         return Extract([], 0.0, False)
     best = candidates[0].score

@@ -48,22 +48,9 @@ class Candidate:
     features: np.ndarray
     score: float = 0.0
 
-    @property
-    def typed(self) -> bool:
-        return bool(self.features[FEATURES.index("typed")])
-
-    @property
-    def lexical(self) -> float:
-        return float(self.features[FEATURES.index("lexical")])
-
-    @property
-    def dense(self) -> float:
-        return float(self.features[FEATURES.index("dense")])
-
-    @property
-    def foreign(self) -> bool:
-        """From another document than the one the question names."""
-        return bool(self.features[FEATURES.index("foreign")])
+    def feature(self, name: str) -> float:
+        """The value of one of FEATURES ("lexical", "typed", "foreign"…) for this unit."""
+        return float(self.features[FEATURES.index(name)])
 
 
 class _VectorCache:
