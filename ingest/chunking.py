@@ -39,6 +39,7 @@ def chunk_document(doc: LoadedDocument, chunk_size: int) -> list[Chunk]:
             content_hash=doc.content_hash,
             path=doc.path,
             context=doc.context,
+            restates=doc.restates,
         )
         for position, piece in enumerate(merged)
     ]

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ingest.errors import IngestError, Reason
 from kb.documents import DocType, LoadedDocument, Section
+from kb.profiles import restated_files
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -88,6 +89,7 @@ def load_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
         content_hash=content_hash(data),
         sections=sections,
         metadata={k: v for k, v in meta.items() if not k.startswith("_")},
+        restates=restated_files(front.sources),
     )
 
 

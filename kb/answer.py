@@ -29,13 +29,13 @@ from kb.config import Settings
 from kb.documents import Answer, DocType, SearchHit
 from kb.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.glossary import fold
-from kb.lexical import content_words, tokenize
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.questions import named_terms
 from kb.retrieval import HybridRetriever
 from kb.sentences import answer_sentences
 from kb.store import Store
+from kb.tokens import content_words, tokenize
 
 ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
 LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)

@@ -15,10 +15,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from kb.documents import Citation, SearchHit
-from kb.lexical import tokenize
 from kb.prompt import looks_like_injection
 from kb.sentences import passage_units
 from kb.support import passage_vectors
+from kb.tokens import tokenize
 
 # A sentence is supported by a passage holding most of its words with a related meaning, or
 # half of them with a close meaning (cosine of USE embeddings); thresholds set on the examples

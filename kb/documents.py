@@ -47,6 +47,8 @@ class LoadedDocument:
     # Words that situate every passage of the document (a course's provider and kind): they are
     # indexed with each chunk, since a passage rarely names its own provider.
     context: str = ""
+    # File names of the documents this one restates (from its front matter `sources`).
+    restates: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -68,6 +70,7 @@ class Chunk:
     content_hash: str
     path: str = ""
     context: str = ""
+    restates: tuple[str, ...] = ()
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
@@ -80,6 +83,7 @@ class Chunk:
             "content_hash": self.content_hash,
             "path": self.path,
             "context": self.context,
+            "restates": "|".join(self.restates),
         }
         if self.page is not None:
             meta["page"] = self.page
@@ -100,6 +104,7 @@ class Chunk:
             content_hash=str(meta.get("content_hash", "")),
             path=str(meta.get("path", "")),
             context=str(meta.get("context", "")),
+            restates=tuple(filter(None, str(meta.get("restates", "")).split("|"))),
         )
 
     @property

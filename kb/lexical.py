@@ -1,84 +1,20 @@
-"""The BM25 side index: French tokens (stemmed, accents folded, stop words dropped, glossary
-expanded), persisted beside Chroma and rebuilt from Chroma's own contents."""
+"""The BM25 side index over French tokens (kb.tokens), persisted beside Chroma and rebuilt from
+Chroma's own contents, with the profile of each indexed document (kb.profiles)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from kb.glossary import SYNONYMS, expand, fold
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("french")
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_FRENCH
-
-    return frozenset(fold(w) for w in STOPWORDS_FRENCH)
-
-
-def tokenize(text: str, full_forms: bool = True) -> list[str]:
-    """Lexical tokens of `text`: glossary-expanded, elisions removed, stemmed, accents folded."""
-    stop = _stop_words()
-    words = [_ELISION.sub("", w) for w in _WORD.findall(expand(text, full_forms).lower())]
-    words = [w for w in words if w and fold(w) not in stop]
-    return [f for f in (fold(s) for s in _stemmer().stemWords(words)) if f]
-
-
-# Words that ask, link or qualify rather than name what is asked about.
-_NOT_NAMING = frozenset({
-    "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
-    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi", "faut", "peut",
-    "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
-    "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
-    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent",
-})
-
-
-def content_words(text: str) -> list[str]:
-    """The words of `text` that name something: no stop word, no question word, no number."""
-    stop = _stop_words() | _NOT_NAMING
-    words = (_ELISION.sub("", w) for w in _WORD.findall(text))
-    return list(dict.fromkeys(
-        w for w in words if len(w) > 1 and not w.isdigit() and fold(w.lower()) not in stop
-    ))
-
-
-@lru_cache(maxsize=1)
-def _synonyms() -> dict[str, tuple[str, ...]]:
-    """Each token of a synonym group mapped to the tokens of its whole group."""
-    table: dict[str, tuple[str, ...]] = {}
-    for group in SYNONYMS:
-        tokens = tuple(dict.fromkeys(t for word in group for t in tokenize(word)))
-        for token in tokens:
-            table[token] = tuple(dict.fromkeys(table.get(token, ()) + tokens))
-    return table
-
-
-def query_tokens(query: str) -> list[str]:
-    """Tokens of a question, widened to their synonyms; the user's own words count twice so that
-    a synonym never outweighs them."""
-    tokens = tokenize(query, full_forms=False)
-    synonyms = _synonyms()
-    return tokens + tokens + [t for token in tokens for t in synonyms.get(token, ()) if t != token]
+from kb.profiles import DocumentProfile, Profiles
+from kb.tokens import query_tokens, synonyms, tokenize
 
 
 @dataclass(frozen=True)
@@ -91,13 +27,19 @@ class LexicalEntry:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts, with per-chunk source and type for filtering."""
+    """BM25 over chunk texts, with per-chunk source and type for filtering, and the profiles of
+    the documents they come from."""
 
-    def __init__(self, entries: list[LexicalEntry], model, fingerprint: str) -> None:
+    def __init__(self, entries: list[LexicalEntry], model, fingerprint: str,
+                 profiles: Profiles | None = None) -> None:
         self.entries = entries
         self.fingerprint = fingerprint
+        self.profiles = profiles or Profiles(())
         self._model = model
-        self._ids = {e.id for e in entries}
+        self._sources = {e.id: e.source for e in entries}
+
+    def source_of(self, chunk_id: str) -> str | None:
+        return self._sources.get(chunk_id)
 
     @classmethod
     def build(cls, items: Iterable[tuple[LexicalEntry, str]], fingerprint: str) -> LexicalIndex:
@@ -117,15 +59,15 @@ class LexicalIndex:
     def unknown(self, words: list[str]) -> list[str]:
         """The words none of whose tokens, nor their synonyms, occurs in any indexed passage."""
         vocabulary = self._model.vocab_dict if self._model is not None else {}
-        synonyms = _synonyms()
+        table = synonyms()
         return [
             w for w in words
             if not any(s in vocabulary
-                       for t in tokenize(w, False) for s in (t, *synonyms.get(t, ())))
+                       for t in tokenize(w, False) for s in (t, *table.get(t, ())))
         ]
 
     def __contains__(self, chunk_id: str) -> bool:
-        return chunk_id in self._ids
+        return chunk_id in self._sources
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -171,6 +113,7 @@ class LexicalIndex:
         meta = {
             "fingerprint": self.fingerprint,
             "entries": [[e.id, e.source, e.doc_type] for e in self.entries],
+            "documents": [p.to_row() for p in self.profiles.by_source.values()],
         }
         (staging / "entries.json").write_text(json.dumps(meta), encoding="utf-8")
         if self._model is not None:
@@ -193,7 +136,9 @@ class LexicalIndex:
         try:
             meta = json.loads((directory / "entries.json").read_text(encoding="utf-8"))
             entries = [LexicalEntry(*row) for row in meta["entries"]]
+            # An index saved before profiles existed has no "documents": it gets rebuilt.
+            profiles = Profiles(DocumentProfile.from_row(row) for row in meta["documents"])
             model = bm25s.BM25.load(str(directory / "bm25")) if entries else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return cls(entries, model, meta["fingerprint"])
+        return cls(entries, model, meta["fingerprint"], profiles)

@@ -24,6 +24,12 @@ LEXICAL_WEIGHT = 1.0
 # Added to the fused score of a passage that holds the kind of fact asked for (a date for
 # "quand", an amount for "combien coûte"); the size of a few ranks' worth of fusion score.
 ANSWER_TYPE_BONUS = 0.03
+# Added to the fused score of a passage from a document the question names ("EGOC", "fish-bowl":
+# a rare word of its title, provider or client, see kb.profiles)...
+NAMED_BONUS = 0.05
+# ...and taken from a passage of a document that restates another indexed one (a summary sheet
+# whose front matter cites the brochure), so that the original is the one retrieved and cited.
+RESTATEMENT_PENALTY = 0.04
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
@@ -68,7 +74,8 @@ class HybridRetriever(BaseRetriever):
         query = clean_question(query)
         pool = max(self.candidates, 4 * k)
         dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
-        lexical = self.store.lexical.search(query, pool, doc_types, sources)
+        index = self.store.lexical
+        lexical = index.search(query, pool, doc_types, sources)
 
         scores: dict[str, float] = {}
         dense_rank: dict[str, int] = {}
@@ -83,6 +90,12 @@ class HybridRetriever(BaseRetriever):
         for rank, (chunk_id, _) in enumerate(lexical, 1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
             lexical_rank[chunk_id] = rank
+        named = index.profiles.named_by(query)
+        restating = index.profiles.restating
+        for chunk_id in scores:
+            source = index.source_of(chunk_id)
+            scores[chunk_id] += (NAMED_BONUS * (source in named)
+                                 - RESTATEMENT_PENALTY * (source in restating))
         kinds = expected_types(query)
         if kinds:
             shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]

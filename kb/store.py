@@ -23,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from kb.config import Settings
 from kb.documents import Chunk, DocType
 from kb.lexical import LexicalEntry, LexicalIndex
+from kb.profiles import DocumentProfile, Profiles
 from kb.sentences import strip_markup
 
 _PAGE = 2000
@@ -309,13 +310,17 @@ class Store:
     def rebuild_lexical(self, documents: dict[str, DocumentRecord] | None = None) -> LexicalIndex:
         """Rebuild the BM25 index from Chroma's committed chunks and save it."""
         documents = self.documents() if documents is None else documents
-        index = LexicalIndex.build(
-            (
-                (LexicalEntry(c.id, c.source, str(c.doc_type)), embedding_text(c))
-                for c in self.iter_chunks(documents=documents)
-            ),
-            self.fingerprint(documents),
-        )
+        profiles: dict[str, DocumentProfile] = {}
+
+        def items() -> Iterator[tuple[LexicalEntry, str]]:
+            for c in self.iter_chunks(documents=documents):
+                if c.source not in profiles:
+                    profiles[c.source] = DocumentProfile.of(c.source, c.title, c.context,
+                                                            c.restates)
+                yield LexicalEntry(c.id, c.source, str(c.doc_type)), embedding_text(c)
+
+        index = LexicalIndex.build(items(), self.fingerprint(documents))
+        index.profiles = Profiles(profiles.values())
         index.save(self._lexical_dir)
         self._lexical = index
         return index

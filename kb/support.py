@@ -18,9 +18,9 @@ from langchain_core.embeddings import Embeddings
 
 from kb.answer_types import expected_types, holds
 from kb.documents import SearchHit
-from kb.lexical import query_tokens, tokenize
 from kb.prompt import looks_like_injection
 from kb.sentences import Unit, passage_units
+from kb.tokens import query_tokens, tokenize
 
 # A unit's answer score is a linear function of FEATURES, fitted by a softmax ranking loss on the
 # even-numbered lines of tests/eval/seeds_dev.jsonl (bench/answer.py --fit refits and prints

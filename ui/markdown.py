@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from itertools import pairwise
 
-from kb.lexical import tokenize
 from kb.sentences import clean, passage_units
+from kb.tokens import tokenize
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _HEADING = re.compile(r"^#{1,6}\s+")

@@ -44,13 +44,15 @@ def test_seed_brochures_load_with_title_and_sections(seeds_dir):
 def test_markdown_front_matter_and_heading_paths(tmp_path):
     path = tmp_path / "fiche.md"
     path.write_text(
-        "---\ntitle: Fiche test\ndoc_type: methode\ntags: [a]\n---\n# Fiche test\n\nIntro.\n\n"
+        "---\ntitle: Fiche test\ndoc_type: methode\ntags: [a]\n"
+        "sources: ['https://caf.fr/x', 'seed:brochure.txt']\n---\n# Fiche test\n\nIntro.\n\n"
         "## Jour 1\n\n### Les objectifs\n\nComprendre.\n\n```\n# pas un titre\n```\n",
         encoding="utf-8",
     )
     doc = load(path)
     assert doc.title == "Fiche test" and doc.doc_type == DocType.METHODE
     assert doc.metadata["tags"] == ["a"]
+    assert doc.restates == ("brochure.txt",)
     paths = [s.heading_path for s in doc.sections]
     assert ("Fiche test", "Jour 1", "Les objectifs") in paths
     assert all("pas un titre" not in p for path_ in paths for p in path_)

@@ -1,19 +1,7 @@
 from __future__ import annotations
 
-from kb.lexical import LexicalEntry, LexicalIndex, content_words, query_tokens, tokenize
-
-
-def test_tokens_are_stemmed_folded_and_stop_words_dropped():
-    tokens = tokenize("Les coopérations territoriales de l'intercommunalité")
-    assert "cooper" in tokens and "territorial" in tokens
-    assert "les" not in tokens and "de" not in tokens
-    assert all(t == t.lower() and t.isascii() for t in tokens if t.isalpha())
-
-
-def test_question_words_bring_their_synonyms_but_count_less():
-    tokens = query_tokens("Combien coûte la formation par participant ?")
-    assert "tarif" in tokens and "stagiair" in tokens
-    assert tokens.count("particip") > tokens.count("stagiair")
+from kb.lexical import LexicalEntry, LexicalIndex
+from kb.profiles import DocumentProfile, Profiles
 
 
 def test_index_search_filters_and_round_trips(tmp_path):
@@ -38,14 +26,24 @@ def test_empty_and_missing_indexes(tmp_path):
     assert LexicalIndex.load(tmp_path / "absent") is None
 
 
-def test_content_words_leave_out_what_only_asks_or_links():
-    assert content_words("Quels risques faut-il voir avant de lancer la phase 2 ?") == [
-        "risques", "voir", "lancer", "phase"]
-    assert content_words("Qu'est-ce que l'EGOC ?") == ["EGOC"]
-
-
 def test_a_word_is_known_through_its_synonyms():
     index = LexicalIndex.build([(LexicalEntry("a", "x.md", "programme"),
                                  "Tarif : 850 euros. Nous contacter au 06 19 13 88 34.")], "f")
     # "prix" and "numéro" are not written, but their synonyms "tarif" and "contacter" are.
     assert index.unknown(["prix", "numéro", "hébergement"]) == ["hébergement"]
+
+
+def test_profiles_are_saved_with_the_index_and_an_older_index_is_rebuilt(tmp_path):
+    import json
+
+    index = LexicalIndex.build([(LexicalEntry("a", "x.md", "methode"), "Le fish bowl.")], "f")
+    index.profiles = Profiles([DocumentProfile.of("x.md", "Fish-bowl", "", ["y.txt"])])
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert loaded.profiles.by_source == index.profiles.by_source
+    assert loaded.source_of("a") == "x.md" and loaded.source_of("b") is None
+    entries = tmp_path / "bm25" / "entries.json"
+    meta = json.loads(entries.read_text(encoding="utf-8"))
+    del meta["documents"]
+    entries.write_text(json.dumps(meta), encoding="utf-8")
+    assert LexicalIndex.load(tmp_path / "bm25") is None

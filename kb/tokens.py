@@ -1,0 +1,72 @@
+"""French tokens for lexical matching: glossary-expanded, elisions removed, stemmed, accents
+folded, stop words dropped; questions widened to their synonyms."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kb.glossary import SYNONYMS, expand, fold
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("french")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_FRENCH
+
+    return frozenset(fold(w) for w in STOPWORDS_FRENCH)
+
+
+def tokenize(text: str, full_forms: bool = True) -> list[str]:
+    """Lexical tokens of `text`: glossary-expanded, elisions removed, stemmed, accents folded."""
+    stop = _stop_words()
+    words = [_ELISION.sub("", w) for w in _WORD.findall(expand(text, full_forms).lower())]
+    words = [w for w in words if w and fold(w) not in stop]
+    return [f for f in (fold(s) for s in _stemmer().stemWords(words)) if f]
+
+
+# Words that ask, link or qualify rather than name what is asked about.
+_NOT_NAMING = frozenset({
+    "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
+    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi", "faut", "peut",
+    "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
+    "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
+    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent",
+})
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that name something: no stop word, no question word, no number."""
+    stop = _stop_words() | _NOT_NAMING
+    words = (_ELISION.sub("", w) for w in _WORD.findall(text))
+    return list(dict.fromkeys(
+        w for w in words if len(w) > 1 and not w.isdigit() and fold(w.lower()) not in stop
+    ))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Each token of a synonym group mapped to the tokens of its whole group."""
+    table: dict[str, tuple[str, ...]] = {}
+    for group in SYNONYMS:
+        tokens = tuple(dict.fromkeys(t for word in group for t in tokenize(word)))
+        for token in tokens:
+            table[token] = tuple(dict.fromkeys(table.get(token, ()) + tokens))
+    return table
+
+
+def query_tokens(query: str) -> list[str]:
+    """Tokens of a question, widened to their synonyms; the user's own words count twice so that
+    a synonym never outweighs them."""
+    tokens = tokenize(query, full_forms=False)
+    table = synonyms()
+    return tokens + tokens + [t for token in tokens for t in table.get(token, ()) if t != token]
