@@ -31,6 +31,22 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "count": re.compile(
         r"\bcombien d(?:e |')(?!jours|journees|temps|heures|seances)\w|\bnombre de\b"
     ),
+    "address": re.compile(
+        r"(?<!s')\badresse\b(?!\s+(?:e-?mail|mail|electronique|web|internet|du site))|"
+        r"\bdans quelle rue\b"
+    ),
+    "rate": re.compile(r"\btaux\b|\bpourcentage\b|\bproportion\b|\bnote moyenne\b"),
+    "person": re.compile(
+        r"\bprenoms?\b|\bnoms? (?:du|de la|de l'|des) ?(?:formate|formatri|intervenant|referent|"
+        r"responsable|animat|personne|contact|charge(?:e|s)? de)|\bcomment s'appellen?t?\b|"
+        r"\bqui (?:est|sont) (?:le|la|les) (?:formate|formatri|intervenant)"
+    ),
+    "deadline": re.compile(
+        r"\bdate limite\b|\bavant quelle date\b|\bjusqu'a quand\b|\bau plus tard\b|"
+        r"\bdelai (?:d'inscription|pour s'inscrire)\b"
+    ),
+    "maximum": re.compile(r"\bmaxim(?:um|ale?s?|aux)\b|\bau plus combien\b|\bplafond\b"),
+    "minimum": re.compile(r"\bminim(?:um|ale?s?|aux)\b|\bau moins combien\b"),
 }
 # "Que signifie EGOC ?": the answer spells out the acronym.
 _DEFINITION = re.compile(
@@ -62,7 +78,36 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:jours|journees|phases|heures|ans)\b"
     ),
     "count": re.compile(rf"\b\d+\s+[^\W\d]|\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"),
+    "address": re.compile(
+        r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allee|"
+        r"impasse|quai|route|cours|square)\b|\b\d{5}\s+[a-z]"
+    ),
+    "rate": re.compile(
+        r"\d+(?:[.,]\d+)?\s*%|\bpour ?cent\b|\d+(?:[.,]\d+)?\s*/\s*(?:5|10|20|100)\b"
+    ),
+    "deadline": re.compile(
+        r"\bdate limite\b|\bau plus tard\b|\b(?:avant|jusqu'au) le? ?\d|\bclotur\w*|"
+        r"\blimite d'inscription\b|\binscriptions? (?:avant|jusqu)"
+    ),
+    "maximum": re.compile(
+        r"\bmax(?:imum|imale?s?|imaux|\.)?\b|\bau plus\b|\bau-dela d|\bpas plus de\b|"
+        r"\bjusqu'a \d|\bplafon\w*|\blimite a\b"
+    ),
+    "minimum": re.compile(
+        r"\bmin(?:imum|imale?s?|imaux|\.)?\b|\bau moins\b|\bpas moins de\b|\ba partir d"
+    ),
 }
+# A first name and a surname in capitals ("Eva JORDAN"), or a title and a name ("Mme Durand"):
+# run on the text as written, since case tells a name from other words.
+_PERSON = re.compile(
+    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?\b|"
+    r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]"
+)
+# A sentence saying the fact is not given answers a question about it, whatever its kind.
+_UNSTATED = re.compile(
+    r"\bnon (?:collecte|connu|precise|communique|indique|renseigne)e?s?\b|"
+    r"\bn'(?:est|etait|etaient|sont) pas (?:indique|precise|connu|communique|mentionne)e?s?\b"
+)
 
 
 def expected_types(question: str) -> set[str]:
@@ -72,6 +117,11 @@ def expected_types(question: str) -> set[str]:
     kinds = {name for name, pattern in _QUESTION_TYPES.items() if pattern.search(folded)}
     if kinds & {"phone", "email", "website"}:
         kinds.discard("contact")  # one way to reach them was asked for, not any
+    # A deadline is a date, a maximum a count or a length: the narrower kind is what was asked.
+    if "deadline" in kinds:
+        kinds.discard("date")
+    if kinds & {"maximum", "minimum"}:
+        kinds -= {"count", "duration"}
     if _DEFINITION.search(folded):
         kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS
                   if re.search(rf"(?<![\w-]){acronym}(?![\w-])", question)}
@@ -87,4 +137,8 @@ def holds(text: str, kind: str) -> bool:
     """Whether `text` contains a fact of that kind."""
     if kind.startswith("definition:"):
         return _words(_ACRONYMS[kind.removeprefix("definition:")]) in _words(text)
+    if _UNSTATED.search(fold(text)):
+        return True
+    if kind == "person":
+        return bool(_PERSON.search(text))
     return bool(_FACT_PATTERNS[kind].search(fold(text)))

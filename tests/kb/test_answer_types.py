@@ -18,6 +18,17 @@ from kb.prompt import looks_like_injection
     ("Que signifie le sigle EGOC ?", {"definition:EGOC"}),
     ("C'est quoi une CTG en deux mots ?", {"definition:CTG"}),
     ("Pourquoi réunir plusieurs métiers autour de la CTG ?", set()),
+    ("Quelle est l'adresse exacte de la salle ?", {"address"}),
+    ("Quelle adresse mail utiliser ?", {"email"}),
+    ("À quel public s'adresse la formation ?", set()),
+    ("Quel est le taux de satisfaction des stagiaires ?", {"rate"}),
+    ("Quels sont le nom et le prénom du formateur ?", {"person"}),
+    ("Qui sont les intervenants de la formation inter ?", {"person"}),
+    ("Quel est le nom de la formation ?", set()),
+    # The narrower kind replaces the wider one: a deadline is a date, a maximum a count.
+    ("Quelle est la date limite d'inscription ?", {"deadline"}),
+    ("Combien de stagiaires au maximum ?", {"maximum"}),
+    ("Quelle durée minimum faut-il bloquer ?", {"minimum"}),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert expected_types(question) == kinds
@@ -33,6 +44,25 @@ def test_sentences_that_state_the_fact():
     # Markdown emphasis inside a word does not hide the spelled-out acronym.
     assert holds("Entente du **G**rand **O**uest et du **C**entre", "definition:EGOC")
     assert not holds("Formations significatives : EGOC (2015-2018)", "definition:EGOC")
+    assert holds("12 rue de la Paix, 75002 Paris", "address")
+    assert not holds("Les 18 et 19 mai à Paris", "address")
+    assert holds("92 % des stagiaires sont satisfaits", "rate")
+    # A label with no value states nothing.
+    assert not holds("Taux de satisfaction", "rate")
+    assert holds("Formateurs : François ROUSSEAU et Eva JORDAN", "person")
+    assert holds("animé par Mme Durand", "person")
+    assert not holds("Formateur : Formateur expert", "person")
+    assert not holds("La Caf de la Loire et le Conseil Départemental", "person")
+    assert holds("Inscriptions avant le 3 mai", "deadline")
+    assert not holds("Les 18 et 19 mai à Paris", "deadline")
+    assert holds("au-delà de cinq, la conversation se fragmente", "maximum")
+    assert holds("compter au moins une heure", "minimum")
+
+
+def test_a_sentence_saying_the_fact_is_not_given_answers_any_kind():
+    assert holds("Montant et taux : non collectés.", "rate")
+    assert holds("Le tarif n'était pas indiqué : il faut le demander.", "price")
+    assert not holds("Le tarif sera communiqué sur demande.", "price")
 
 
 def test_chat_template_turns_inside_a_document_count_as_orders():
