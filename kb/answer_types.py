@@ -77,7 +77,10 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"minutes?|mois|ans)\b|\b(?:deux|trois|quatre|cinq|six)\s+"
         r"(?:jours|journees|phases|heures|ans)\b"
     ),
-    "count": re.compile(rf"\b\d+\s+[^\W\d]|\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"),
+    # A number before a word, but not a year ("la CTG 2021-2025 et…" counts nothing).
+    "count": re.compile(
+        rf"\b(?!(?:19|20)\d{{2}}\b)\d+\s+[^\W\d]|\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"
+    ),
     "address": re.compile(
         r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allee|"
         r"impasse|quai|route|cours|square)\b|\b\d{5}\s+[a-z]"

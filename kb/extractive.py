@@ -71,8 +71,9 @@ def extract(
     one or not at all, and never by a passage of another document than the one it names: that
     price or date would be another course's."""
     candidates = score_candidates(question, hits, embeddings)
+    candidates = [c for c in candidates if not c.feature("foreign")]
     if expected_types(question):
-        candidates = [c for c in candidates if c.feature("typed") and not c.feature("foreign")]
+        candidates = [c for c in candidates if c.feature("typed")]
     if not candidates:
         return Extract([], 0.0, False)
     best = candidates[0].score
