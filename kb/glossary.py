@@ -89,6 +89,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("méthode", "technique", "outil"),
     ("habitants", "usagers", "population"),
     ("distanciel", "visio", "distance", "présentiel", "place"),
+    ("étape", "phase", "séance"),
+    ("risque", "difficulté", "vigilance"),
 )
 
 
