@@ -44,12 +44,21 @@ class Profiles:
     def __init__(self, profiles: Iterable[DocumentProfile]) -> None:
         self.by_source = {p.source: p for p in profiles}
 
+    @cached_property
+    def _owners(self) -> dict[str, set[str]]:
+        """Naming token → the sources it names."""
+        owners: dict[str, set[str]] = {}
+        for profile in self.by_source.values():
+            for token in profile.naming:
+                owners.setdefault(token, set()).add(profile.source)
+        return owners
+
     def named_by(self, question: str) -> set[str]:
         """Sources named by one of the question's own words that few documents carry."""
         limit = NAMING_SHARE * len(self.by_source)
         named: set[str] = set()
         for word in set(tokenize(question, full_forms=False)):
-            owners = {s for s, p in self.by_source.items() if word in p.naming}
+            owners = self._owners.get(word, set())
             if len(owners) <= limit:
                 named |= owners
         return named
