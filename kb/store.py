@@ -25,6 +25,7 @@ from kb.documents import Chunk, DocType
 from kb.lexical import LexicalEntry, LexicalIndex
 from kb.profiles import DocumentProfile, Profiles
 from kb.sentences import strip_markup
+from kb.tokens import TOKENS_VERSION
 
 _PAGE = 2000
 # How often an open store checks whether another process changed the index.
@@ -145,7 +146,9 @@ class Store:
         """A digest of what is committed; the BM25 index is rebuilt when it no longer matches."""
         documents = self.documents() if documents is None else documents
         state = sorted((s, r.content_hash) for s, r in documents.items())
-        return hashlib.sha256(json.dumps([self.model_id, state]).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps([self.model_id, TOKENS_VERSION, state]).encode()
+        ).hexdigest()
 
     @property
     def lexical(self) -> LexicalIndex:

@@ -8,6 +8,9 @@ from functools import lru_cache
 
 from kb.glossary import SYNONYMS, expand, fold
 
+# Bumped whenever tokens change: a saved BM25 index made with other tokens is then rebuilt.
+TOKENS_VERSION = 2
+
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
@@ -26,10 +29,17 @@ def _stop_words() -> frozenset[str]:
     return frozenset(fold(w) for w in STOPWORDS_FRENCH)
 
 
+# Words joined by hyphens ("fish-bowl", "co-construction"), also indexed as one word, since
+# the same word is written "fishbowl" or "coconstruire" elsewhere.
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
+
+
 def tokenize(text: str, full_forms: bool = True) -> list[str]:
     """Lexical tokens of `text`: glossary-expanded, elisions removed, stemmed, accents folded."""
     stop = _stop_words()
-    words = [_ELISION.sub("", w) for w in _WORD.findall(expand(text, full_forms).lower())]
+    text = expand(text, full_forms).lower()
+    joined = [c.replace("-", "") for c in _COMPOUND.findall(text)]
+    words = [_ELISION.sub("", w) for w in [*_WORD.findall(text), *joined]]
     words = [w for w in words if w and fold(w) not in stop]
     return [f for f in (fold(s) for s in _stemmer().stemWords(words)) if f]
 

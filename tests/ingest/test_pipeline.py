@@ -204,6 +204,16 @@ def test_bm25_index_is_rebuilt_from_chroma_when_lost(workspace):
     assert reopened.lexical.search("tarif par stagiaire", 3)
 
 
+def test_bm25_index_made_with_other_tokens_is_rebuilt(workspace, monkeypatch):
+    corpus, settings, store = workspace
+    ingest([corpus], settings, store)
+    saved = store.lexical.fingerprint
+    monkeypatch.setattr("kb.store.TOKENS_VERSION", -1)
+    reopened = open_store(settings, store.embeddings)
+    assert reopened.lexical.fingerprint != saved
+    assert len(reopened.lexical) == len(store.lexical)
+
+
 def test_rebuild_starts_from_an_empty_index(workspace):
     corpus, settings, store = workspace
     (corpus / "extra.md").write_text("# Extra\n\nUn document de plus.", encoding="utf-8")

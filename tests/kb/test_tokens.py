@@ -20,3 +20,9 @@ def test_content_words_leave_out_what_only_asks_or_links():
     assert content_words("Quels risques faut-il voir avant de lancer la phase 2 ?") == [
         "risques", "voir", "lancer", "phase"]
     assert content_words("Qu'est-ce que l'EGOC ?") == ["EGOC"]
+
+
+def test_hyphenated_words_also_match_their_joined_spelling():
+    assert "fishbowl" in tokenize("Animation fish-bowl")
+    assert {"fish", "bowl"} <= set(tokenize("Animation fish-bowl"))
+    assert set(tokenize("le fishbowl")) <= set(tokenize("un fish-bowl"))
