@@ -18,7 +18,7 @@ from tests.conftest import EVAL
 # while the scorer is improved.
 MIN_HIT_RATE = 0.70
 MIN_CITATION_PRECISION = 0.78
-MIN_ABSTENTION = 0.90
+MIN_ABSTENTION = 0.85
 MAX_FALSE_ABSTENTION = 0.05
 
 
