@@ -66,6 +66,10 @@ def latency(settings: Settings, store, dev: list[EvalQuestion],
     print(f"  all: hit {report.answer_hit_rate:.3f}  citations {report.citation_precision:.3f}  "
           f"abstention {report.abstention_rate:.3f}  false abstention "
           f"{report.false_abstention_rate:.3f}")
+    fresh = evaluate_answers(assistant.ask,
+                             load_questions(EVAL / "seeds_unanswerable_heldout.jsonl"))
+    print(f"  unanswerable questions written after the rules: abstention "
+          f"{fresh.abstention_rate:.3f}")
 
 
 def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> None:

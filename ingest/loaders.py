@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ingest.errors import IngestError, Reason
+from ingest.footnotes import attach_footnotes
 from kb.documents import DocType, LoadedDocument, Section
 from kb.profiles import restated_files
 
@@ -76,7 +77,7 @@ def load_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
         raise IngestError(Reason.EMPTY, "Fichier vide : il ne contient aucun texte.")
     reader = _READERS[suffix]
     sections, meta = reader(data)
-    sections = [s for s in sections if s.text.strip()]
+    sections = attach_footnotes([s for s in sections if s.text.strip()])
     if not sections:
         raise IngestError(Reason.EMPTY, "Aucun texte exploitable dans ce fichier.")
     front = _front_matter(meta)

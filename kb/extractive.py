@@ -67,9 +67,9 @@ def extract(
 ) -> Extract:
     """The sentences that answer `question` from `hits`, best first in score, shown in order.
 
-    A question asking for a kind of fact (a price, a date…) is answered by a sentence stating
-    one or not at all, and never by a passage of another document than the one it names: that
-    price or date would be another course's."""
+    A question is never answered from a document other than the ones it names (the EGOC's
+    certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
+    date…) only by a sentence stating one."""
     candidates = score_candidates(question, hits, embeddings)
     candidates = [c for c in candidates if not c.feature("foreign")]
     if expected_types(question):

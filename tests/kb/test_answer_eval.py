@@ -20,6 +20,9 @@ MIN_HIT_RATE = 0.70
 MIN_CITATION_PRECISION = 0.78
 MIN_ABSTENTION = 0.85
 MAX_FALSE_ABSTENTION = 0.05
+# seeds_unanswerable_heldout.jsonl was written by someone who had not seen the abstention rules,
+# after they were made: 0.55 at first reading, against 0.88 on the set the rules were built on.
+MIN_FRESH_ABSTENTION = 0.50
 
 
 def _answer(text: str, abstained: bool = False, cited: tuple[str, ...] = ()) -> Answer:
@@ -58,14 +61,18 @@ def test_figures_count_hits_citations_and_both_kinds_of_abstention():
 def test_extractive_answers_on_held_out_questions(seed_index):
     dev = load_questions(EVAL / "seeds_dev.jsonl")
     unanswerable = load_questions(EVAL / "seeds_unanswerable.jsonl")
+    fresh = load_questions(EVAL / "seeds_unanswerable_heldout.jsonl")
     assistant = Assistant(seed_index, seed_index.settings, backend="extractive")
-    answers = {q.question: assistant.ask(q.question) for q in dev + unanswerable}
+    answers = {q.question: assistant.ask(q.question) for q in dev + unanswerable + fresh}
     held_out = evaluate_answers(answers.__getitem__, dev[1::2])
     every_line = evaluate_answers(answers.__getitem__, dev + unanswerable)
+    unseen = evaluate_answers(answers.__getitem__, fresh)
     figures = {f"{name} {k}": round(v, 3)
-               for name, report in (("held out", held_out), ("every line", every_line))
+               for name, report in (("held out", held_out), ("every line", every_line),
+                                    ("fresh unanswerable", unseen))
                for k, v in report.to_dict().items() if isinstance(v, float)}
     assert held_out.answer_hit_rate >= MIN_HIT_RATE, figures
     assert held_out.citation_precision >= MIN_CITATION_PRECISION, figures
     assert every_line.abstention_rate >= MIN_ABSTENTION, figures
     assert every_line.false_abstention_rate <= MAX_FALSE_ABSTENTION, figures
+    assert unseen.abstention_rate >= MIN_FRESH_ABSTENTION, figures
