@@ -28,7 +28,7 @@ def test_question_sets_are_well_formed():
 def test_seed_questions_on_the_seeds(seed_index, dev_questions):
     report = evaluate_retrieval(HybridRetriever(store=seed_index), dev_questions)
     assert report.recall[5] >= 0.90
-    assert report.mrr >= 0.78
+    assert report.mrr >= 0.80
 
 
 def test_reranking_by_answering_sentences_raises_mrr(seed_index, dev_questions):
@@ -55,8 +55,8 @@ def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
 
 @pytest.mark.parametrize(("name", "recall", "mrr"), [
     ("methods_questions", 0.93, 0.75),
-    ("references_questions", 0.90, 0.78),
-    ("seeds_dev", 0.85, 0.63),
+    ("references_questions", 0.91, 0.78),
+    ("seeds_dev", 0.87, 0.66),
 ])
 def test_questions_on_the_whole_corpus(corpus_index, name, recall, mrr):
     report = evaluate_retrieval(HybridRetriever(store=corpus_index),
