@@ -47,10 +47,11 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
     return out
 
 
-def _choose(candidates: list[Candidate]) -> list[Candidate]:
-    best = candidates[0]
+def _choose(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
     chosen = [best]
-    for candidate in candidates[1:]:
+    for candidate in candidates:
+        if candidate is best:
+            continue
         if len(chosen) >= MAX_SENTENCES or candidate.score < best.score - SAME_PASSAGE_MARGIN:
             break
         if candidate.hit.chunk.id != best.hit.chunk.id:
@@ -70,11 +71,13 @@ def extract(
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
     date…) only by a sentence stating one."""
-    candidates = score_candidates(question, hits, embeddings)
-    candidates = [c for c in candidates if not c.feature("foreign")]
-    if expected_types(question):
-        candidates = [c for c in candidates if c.feature("typed")]
-    if not candidates:
+    candidates = [c for c in score_candidates(question, hits, embeddings)
+                  if not c.feature("foreign")]
+    answering = ([c for c in candidates if c.feature("typed")] if expected_types(question)
+                 else candidates)
+    if not answering:
         return Extract([], 0.0, False)
-    best = candidates[0].score
-    return Extract(_readable(_choose(candidates)), best, best >= threshold)
+    # The sentence stating the fact leads; its passage's other close sentences say what it is
+    # the date or the price of.
+    best = answering[0]
+    return Extract(_readable(_choose(best, candidates)), best.score, best.score >= threshold)

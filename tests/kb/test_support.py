@@ -48,3 +48,14 @@ def test_rerank_puts_first_the_passage_whose_sentence_answers(embeddings):
     question = "Quelles sont les dates de la prochaine session ?"
     assert [h.chunk.id for h in rerank(question, [vague, precise], embeddings)] == ["b", "a"]
     assert rerank(question, [vague], embeddings) == [vague]
+
+
+def test_a_date_is_quoted_with_the_sentence_that_says_what_happens_then(embeddings):
+    day = _hit("Phase 3 Jour 2 : jeudi 9 novembre 2023.\n\n"
+               "Construire le socle commun d'un référentiel de mission.\n\n"
+               "Repas libre.", "egoc", "EGOC · formation intra")
+    found = extract("Quand construit-on le référentiel de mission ?", [day], embeddings,
+                    threshold=0.0)
+    said = " ".join(s.sentence for s in found.sentences)
+    assert found.sentences[0].sentence.startswith("Phase 3 Jour 2")
+    assert "socle commun" in said and "Repas" not in said
