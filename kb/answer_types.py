@@ -77,9 +77,11 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"minutes?|mois|ans)\b|\b(?:deux|trois|quatre|cinq|six)\s+"
         r"(?:jours|journees|phases|heures|ans)\b"
     ),
-    # A number before a word, but not a year ("la CTG 2021-2025 et…" counts nothing).
+    # A number before a word, but not a year or a day of the month ("la CTG 2021-2025 et…",
+    # "le 4 avril" count nothing).
     "count": re.compile(
-        rf"\b(?!(?:19|20)\d{{2}}\b)\d+\s+[^\W\d]|\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"
+        rf"\b(?!(?:19|20)\d{{2}}\b)\d+\s+(?!(?:{_MONTHS})\b)[^\W\d]|"
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"
     ),
     "address": re.compile(
         r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allee|"
@@ -106,6 +108,8 @@ _PERSON = re.compile(
     r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?\b|"
     r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]"
 )
+# "Phase 2", "Jour 1": a number that names a part, not one that counts.
+_ORDINAL = re.compile(r"\b(?:phase|jour|module|etape|partie|seance|niveau|n°|no|numero)\s*\d+\b")
 # A sentence saying the fact is not given answers a question about it, whatever its kind.
 _UNSTATED = re.compile(
     r"\bnon (?:collecte|connu|precise|communique|indique|renseigne)e?s?\b|"
@@ -144,4 +148,7 @@ def holds(text: str, kind: str) -> bool:
         return True
     if kind == "person":
         return bool(_PERSON.search(text))
-    return bool(_FACT_PATTERNS[kind].search(fold(text)))
+    folded = fold(text)
+    if kind == "count":
+        folded = _ORDINAL.sub(" ", folded)
+    return bool(_FACT_PATTERNS[kind].search(folded))
