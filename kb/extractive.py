@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from kb.answer_types import expected_types
+from kb.answer_types import expected_types, holds
 from kb.citations import Supported
 from kb.documents import SearchHit
 from kb.support import Candidate, score_candidates
@@ -73,11 +73,15 @@ def extract(
     date…) only by a sentence stating one."""
     candidates = [c for c in score_candidates(question, hits, embeddings)
                   if not c.feature("foreign")]
-    answering = ([c for c in candidates if c.feature("typed")] if expected_types(question)
-                 else candidates)
+    kinds = expected_types(question)
+    answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     if not answering:
         return Extract([], 0.0, False)
     # The sentence stating the fact leads; its passage's other close sentences say what it is
     # the date or the price of.
     best = answering[0]
-    return Extract(_readable(_choose(best, candidates)), best.score, best.score >= threshold)
+    # A sentence that spells out the acronym asked about, as the glossary does, is the answer
+    # whatever its score.
+    spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
+    return Extract(_readable(_choose(best, candidates)), best.score,
+                   spelled or best.score >= threshold)

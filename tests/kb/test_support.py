@@ -59,3 +59,11 @@ def test_a_date_is_quoted_with_the_sentence_that_says_what_happens_then(embeddin
     said = " ".join(s.sentence for s in found.sentences)
     assert found.sentences[0].sentence.startswith("Phase 3 Jour 2")
     assert "socle commun" in said and "Repas" not in said
+
+
+def test_a_sentence_spelling_out_the_acronym_asked_about_answers_whatever_its_score(embeddings):
+    footer = _hit("Contact : 02 99 29 82 42.\n\nEntente du Grand Ouest et du Centre pour le "
+                  "perfectionnement des personnels des Caf.", "egoc", "EGOC · formation intra")
+    found = extract("Que signifie le sigle EGOC ?", [footer], embeddings, threshold=100.0)
+    assert found.answerable and "perfectionnement" in found.sentences[0].sentence
+    assert not extract("Que fait l'EGOC ?", [footer], embeddings, threshold=100.0).answerable
