@@ -39,7 +39,8 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "person": re.compile(
         r"\bprenoms?\b|\bnoms? (?:du|de la|de l'|des) ?(?:formate|formatri|intervenant|referent|"
         r"responsable|animat|personne|contact|charge(?:e|s)? de)|\bcomment s'appellen?t?\b|"
-        r"\bqui (?:est|sont) (?:le|la|les) (?:formate|formatri|intervenant)"
+        r"\bqui (?:est|sont) (?:le|la|les) (?:formate|formatri|intervenant)|"
+        r"\bqui represent|\bqui (?:est|sont|etait|etaient) present"
     ),
     "deadline": re.compile(
         r"\bdate limite\b|\bavant quelle date\b|\bjusqu'a quand\b|\bau plus tard\b|"

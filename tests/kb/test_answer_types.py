@@ -25,6 +25,8 @@ from kb.prompt import looks_like_injection
     ("Quels sont le nom et le prénom du formateur ?", {"person"}),
     ("Qui sont les intervenants de la formation inter ?", {"person"}),
     ("Quel est le nom de la formation ?", set()),
+    ("Qui représentait la Caf au centre du fishbowl ?", {"person"}),
+    ("Qui est convié à la dernière étape ?", set()),
     # The narrower kind replaces the wider one: a deadline is a date, a maximum a count.
     ("Quelle est la date limite d'inscription ?", {"deadline"}),
     ("Combien de stagiaires au maximum ?", {"maximum"}),
