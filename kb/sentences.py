@@ -21,6 +21,7 @@ _MARKUP = re.compile(
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
+_TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")  # |---|:--:|
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9])")
 # A period after a lone letter or a common abbreviation does not end a sentence ("T.T.C. PAR").
 _ABBREVIATION = re.compile(r"(?:\b\w|\bM|\bMme|\bcf|\bp|\bex|\bn°?)\.$", re.IGNORECASE)
@@ -113,7 +114,15 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
     and table rows stay apart."""
     out: list[tuple[str, str]] = []
     for line in block:
-        if "\t" in line:
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            # A Markdown table: the row above the rule is the header, each row below a record.
+            if _TABLE_RULE.match(stripped):
+                if out and out[-1][0] == "row":
+                    out.pop()
+                continue
+            out.append(("row", "\t".join(c.strip() for c in stripped.strip("|").split("|"))))
+        elif "\t" in line:
             out.append(("row", line))
         elif _BULLET.match(line):
             out.append(("item", _BULLET.sub("", line)))
@@ -134,6 +143,8 @@ def passage_units(text: str) -> list[Unit]:
     for block in _blocks(text):
         for kind, line in _lines(block):
             if kind == "row":
+                if kind_of_label == "intro":
+                    units.append(Unit(label, len(units)))  # what the table is about
                 cells = [clean(c) for c in line.split("\t")]
                 if cells[0] and len(cells[0]) > LABEL_MAX:
                     units.extend(Unit(s, len(units)) for s in split_sentences(cells[0]))

@@ -75,6 +75,15 @@ def test_units_join_wrapped_lines_keep_labels_rows_and_list_introductions():
     assert not any("**" in u or u.endswith("*") for u in units)
 
 
+def test_a_markdown_table_gives_one_unit_per_cell_led_by_its_row():
+    units = [u.display for u in passage_units(
+        "Elle fixait une trajectoire :\n\n| Sigle | Signification | Précision |\n|---|:--|---|\n"
+        "| SDSF | Schéma départemental des services aux familles | |\n"
+        "| LAEP | Lieu d'accueil enfants parents | Voir [la fiche](sdsf.md). |\n")]
+    assert units == ["Elle fixait une trajectoire", "SDSF : Schéma départemental des services aux "
+                     "familles", "LAEP : Lieu d'accueil enfants parents", "LAEP : Voir la fiche."]
+
+
 def test_sentences_are_not_cut_after_initials_and_answers_split_on_lists():
     assert split_sentences("Prix : 850€ T.T.C. PAR STAGIAIRE. Déjeuner compris.") == [
         "Prix : 850€ T.T.C. PAR STAGIAIRE.", "Déjeuner compris."]
