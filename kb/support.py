@@ -112,9 +112,14 @@ def _coverage(asked: Counter[str], idf: dict[str, float], default: float,
     return found / total
 
 
+# Words by which a question points at the document itself ("annoncé dans la fiche EGOC").
+_DOCUMENT_WORDS = "fiche brochure plaquette document"
+
+
 def _topic(hit: SearchHit) -> set[str]:
-    """The words naming a passage's document: its title, provider and client."""
-    return set(tokenize(f"{hit.chunk.title} {hit.chunk.context}"))
+    """The words naming a passage's document: its title, provider and client, and the words
+    for a document."""
+    return set(tokenize(f"{hit.chunk.title} {hit.chunk.context} {_DOCUMENT_WORDS}"))
 
 
 def _focus(asked: Counter[str], topic: set[str]) -> Counter[str]:

@@ -67,3 +67,12 @@ def test_a_sentence_spelling_out_the_acronym_asked_about_answers_whatever_its_sc
     found = extract("Que signifie le sigle EGOC ?", [footer], embeddings, threshold=100.0)
     assert found.answerable and "perfectionnement" in found.sentences[0].sentence
     assert not extract("Que fait l'EGOC ?", [footer], embeddings, threshold=100.0).answerable
+
+
+def test_words_for_the_document_itself_do_not_count(embeddings):
+    hit = _hit("Voir la fiche.\n\nFormateur : un expert de l'ingénierie de projet.", "egoc",
+               "EGOC · formation intra")
+    candidates = score_candidates("Quel formateur est annoncé dans la fiche ?", [hit], embeddings)
+    pointer = next(c for c in candidates if c.unit.text == "Voir la fiche.")
+    assert pointer.feature("lexical") == 0.0
+    assert candidates[0].unit.display.startswith("Formateur")
