@@ -19,7 +19,8 @@ def dev_questions():
 
 
 def test_question_sets_are_well_formed():
-    for name in ("seeds_dev", "seeds_unanswerable", "methods_questions", "references_questions"):
+    for name in ("seeds_dev", "seeds_unanswerable", "seeds_unanswerable_heldout",
+                 "methods_questions", "references_questions"):
         questions = load_questions(EVAL / f"{name}.jsonl")
         assert len({q.id for q in questions}) == len(questions), name
         assert all(q.unanswerable or q.answers for q in questions), name
@@ -27,8 +28,8 @@ def test_question_sets_are_well_formed():
 
 def test_seed_questions_on_the_seeds(seed_index, dev_questions):
     report = evaluate_retrieval(HybridRetriever(store=seed_index), dev_questions)
-    assert report.recall[5] >= 0.90
-    assert report.mrr >= 0.80
+    assert report.recall[5] >= 0.91
+    assert report.mrr >= 0.81
 
 
 def test_reranking_by_answering_sentences_raises_mrr(seed_index, dev_questions):
@@ -55,8 +56,8 @@ def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
 
 @pytest.mark.parametrize(("name", "recall", "mrr"), [
     ("methods_questions", 0.93, 0.75),
-    ("references_questions", 0.91, 0.78),
-    ("seeds_dev", 0.87, 0.66),
+    ("references_questions", 0.91, 0.77),
+    ("seeds_dev", 0.88, 0.69),
 ])
 def test_questions_on_the_whole_corpus(corpus_index, name, recall, mrr):
     report = evaluate_retrieval(HybridRetriever(store=corpus_index),
