@@ -30,6 +30,7 @@ class Extract:
     sentences: list[Supported]
     confidence: float
     answerable: bool
+    spelled: bool = False  # the best sentence spells out the acronym asked about
 
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
@@ -84,4 +85,4 @@ def extract(
     # whatever its score.
     spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
     return Extract(_readable(_choose(best, candidates)), best.score,
-                   spelled or best.score >= threshold)
+                   spelled or best.score >= threshold, spelled)

@@ -50,7 +50,7 @@ _NOT_NAMING = frozenset({
     "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi", "faut", "peut",
     "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
     "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
-    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent",
+    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent", "si",
 })
 
 

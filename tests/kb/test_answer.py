@@ -177,6 +177,16 @@ def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     assert "« désiste », « remboursé »" in course.notice  # what no document mentions, named
 
 
+def test_many_unknown_words_and_a_fair_match_mean_abstention(assistant):
+    answer = assistant.ask("Peut-on être dédommagé si l'on annule sa venue à la formation FR "
+                           "Consultants ?")
+    assert answer.abstained and "« dédommagé », « annule », « venue »" in answer.notice
+    # As many unknown words ("six", "dernières", "années"), but a sentence that answers well.
+    answer = assistant.ask("Combien de collectivités et de caisses le cabinet a-t-il "
+                           "accompagnées ces six dernières années ?")
+    assert not answer.abstained and "quinzaine de collectivités" in answer.text
+
+
 def test_an_acronym_no_document_uses_means_abstention(assistant):
     answer = assistant.ask("Comment demander le RSA ?")
     assert answer.abstained and "« RSA »" in answer.notice
