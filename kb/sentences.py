@@ -28,6 +28,7 @@ _ABBREVIATION = re.compile(r"(?:\b\w|\bM|\bMme|\bcf|\bp|\bex|\bn°?)\.$", re.IGN
 _CLAUSE_END = (".", "!", "?", "…", ":", ";")
 LABEL_MAX = 40  # characters: a line this short without final punctuation reads as a heading
 VALUE_MAX = 90  # a label is joined only to a short value, never to a paragraph
+HEADER_MAX = 60  # characters of a column name
 
 
 # Field names of training brochures (the items Qualiopi asks a programme to state): alone on a
@@ -80,6 +81,15 @@ def _is_field(text: str) -> bool:
     """A field name, or several joined by slashes or dashes ("Calendrier - Lieux -")."""
     parts = [p.strip(" :") for p in re.split(r"[/–-](?=\s)|\s[/–-]", fold(text))]
     return len(text) <= LABEL_MAX and all(p in FIELDS for p in parts if p) and any(parts)
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A table's first row naming its columns: three cells or more, the others short names."""
+    return len(cells) >= 3 and all(
+        cell and len(cell) <= HEADER_MAX and not cell.endswith(_CLAUSE_END[:-2])
+        and not any(c.isdigit() for c in cell)
+        for cell in cells[1:]
+    )
 
 
 def split_sentences(text: str) -> list[str]:
@@ -139,20 +149,27 @@ def passage_units(text: str) -> list[Unit]:
     heading leads the items of the list under it; a table cell is led by its row's first cell."""
     units: list[Unit] = []
     label = ""  # what leads the next units
-    kind_of_label = ""  # "intro", "field" or "heading"
+    kind_of_label = ""  # "intro", "field", "heading" or "row"
+    table = ""  # the name of the table being read, from its header row
     for block in _blocks(text):
         for kind, line in _lines(block):
             if kind == "row":
                 if kind_of_label == "intro":
                     units.append(Unit(label, len(units)))  # what the table is about
                 cells = [clean(c) for c in line.split("\t")]
+                if kind_of_label != "row" and _is_header(cells):
+                    # Column names are no facts; the first cell names the table ("Phase 2").
+                    label, kind_of_label, table = "", "row", cells[0]
+                    continue
                 if cells[0] and len(cells[0]) > LABEL_MAX:
                     units.extend(Unit(s, len(units)) for s in split_sentences(cells[0]))
                 elif cells[0]:
-                    label, kind_of_label = cells[0], "row"
+                    label = f"{table} · {cells[0]}" if table else cells[0]
+                    kind_of_label = "row"
                 for cell in cells[1:]:
                     units.extend(Unit(s, len(units), label) for s in split_sentences(cell))
                 continue
+            table = ""
             sentences = split_sentences(line)
             if not sentences:
                 continue

@@ -70,8 +70,8 @@ def test_units_join_wrapped_lines_keep_labels_rows_and_list_introductions():
     assert "Public : 1 groupe d'agents CAF 42" in units
     assert ("Depuis 6 ans nous avons accompagné une quinzaine de collectivités dans : "
             "L'élaboration de diagnostics sociaux de territoire,") in units
-    assert "24 NOVEMBRE 2022 : Engager une réflexion." in units
-    assert "24 NOVEMBRE 2022 : Travail sur gabarit" in units
+    assert "Phase 1 · 24 NOVEMBRE 2022 : Engager une réflexion." in units
+    assert "Phase 1 · 24 NOVEMBRE 2022 : Travail sur gabarit" in units
     assert not any("**" in u or u.endswith("*") for u in units)
 
 
@@ -82,6 +82,18 @@ def test_a_markdown_table_gives_one_unit_per_cell_led_by_its_row():
         "| LAEP | Lieu d'accueil enfants parents | Voir [la fiche](sdsf.md). |\n")]
     assert units == ["Elle fixait une trajectoire", "SDSF : Schéma départemental des services aux "
                      "familles", "LAEP : Lieu d'accueil enfants parents", "LAEP : Voir la fiche."]
+
+
+def test_a_tab_table_header_names_the_table_and_gives_no_unit():
+    units = [u.display for u in passage_units(
+        "Phase 2\tObjectifs de la séance\tContenus pédagogiques\n"
+        "Jour 1\tConstruire une approche intégrée.\tCapital stratégique de développement\n"
+        "\tS'accorder sur l'intérêt à coopérer.\t\n"
+        "Lieu\tParis\n")]
+    assert units == ["Phase 2 · Jour 1 : Construire une approche intégrée.",
+                     "Phase 2 · Jour 1 : Capital stratégique de développement",
+                     "Phase 2 · Jour 1 : S'accorder sur l'intérêt à coopérer.",
+                     "Phase 2 · Lieu : Paris"]
 
 
 def test_sentences_are_not_cut_after_initials_and_answers_split_on_lists():
