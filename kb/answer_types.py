@@ -111,11 +111,25 @@ _PERSON = re.compile(
 )
 # "Phase 2", "Jour 1": a number that names a part, not one that counts.
 _ORDINAL = re.compile(r"\b(?:phase|jour|module|etape|partie|seance|niveau|n°|no|numero)\s*\d+\b")
-# A sentence saying the fact is not given answers a question about it, whatever its kind.
-_UNSTATED = re.compile(
-    r"\bnon (?:collecte|connu|precise|communique|indique|renseigne)e?s?\b|"
-    r"\bn'(?:est|etait|etaient|sont) pas (?:indique|precise|connu|communique|mentionne)e?s?\b"
+# A sentence saying that the fact is not given ("le tarif n'est pas indiqué") answers a question
+# about it: the fact's name, then the words that say it is missing.
+_UNSTATED = (
+    r"(?:non (?:collecte|connu|precise|communique|indique|renseigne|nomme)e?s?\b|"
+    r"n'(?:est|etait|etaient|sont) pas (?:indique|precise|connu|communique|mentionne|nomme)e?s?\b)"
 )
+_FACT_NAMES = {
+    "date": "dates?|calendrier|sessions?", "price": "tarifs?|prix|couts?|montants?",
+    "phone": "telephone|numero", "email": "e-?mail|courriel", "website": "site",
+    "contact": "contacts?|coordonnees", "duration": "duree|horaires?|heures",
+    "count": "nombre|effectifs?", "address": "adresse|lieu|salle",
+    "rate": "taux|pourcentage|satisfaction", "person": "noms?|format\\w+|intervenant\\w*",
+    "deadline": "date limite|inscriptions?|delais?", "maximum": "effectifs?|nombre|maximum",
+    "minimum": "effectifs?|nombre|minimum",
+}
+_NOT_GIVEN = {
+    kind: re.compile(rf"\b(?:{names})\b[^.;()]{{0,40}}?\b{_UNSTATED}")
+    for kind, names in _FACT_NAMES.items()
+}
 
 
 def expected_types(question: str) -> set[str]:
@@ -145,7 +159,7 @@ def holds(text: str, kind: str) -> bool:
     """Whether `text` contains a fact of that kind."""
     if kind.startswith("definition:"):
         return _words(_ACRONYMS[kind.removeprefix("definition:")]) in _words(text)
-    if _UNSTATED.search(fold(text)):
+    if _NOT_GIVEN[kind].search(fold(text)):
         return True
     if kind == "person":
         return bool(_PERSON.search(text))

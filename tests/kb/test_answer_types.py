@@ -65,10 +65,14 @@ def test_sentences_that_state_the_fact():
     assert holds("compter au moins une heure", "minimum")
 
 
-def test_a_sentence_saying_the_fact_is_not_given_answers_any_kind():
+def test_a_sentence_saying_the_fact_is_not_given_answers_a_question_about_it():
     assert holds("Montant et taux : non collectés.", "rate")
     assert holds("Le tarif n'était pas indiqué : il faut le demander.", "price")
     assert not holds("Le tarif sera communiqué sur demande.", "price")
+    assert holds("Formateur : il n'est pas nommé dans le programme.", "person")
+    # Missing, but another fact: the address left out says nothing of the price.
+    assert not holds("Les 18 et 19 mai, à Paris (l'adresse n'est pas indiquée).", "price")
+    assert holds("Les 18 et 19 mai, à Paris (l'adresse n'est pas indiquée).", "address")
 
 
 def test_chat_template_turns_inside_a_document_count_as_orders():
