@@ -159,11 +159,11 @@ def holds(text: str, kind: str) -> bool:
     """Whether `text` contains a fact of that kind."""
     if kind.startswith("definition:"):
         return _words(_ACRONYMS[kind.removeprefix("definition:")]) in _words(text)
-    if _NOT_GIVEN[kind].search(fold(text)):
+    folded = fold(text)
+    if _NOT_GIVEN[kind].search(folded):
         return True
     if kind == "person":
         return bool(_PERSON.search(text))
-    folded = fold(text)
     if kind == "count":
         folded = _ORDINAL.sub(" ", folded)
     return bool(_FACT_PATTERNS[kind].search(folded))
