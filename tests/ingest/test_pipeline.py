@@ -248,3 +248,12 @@ def test_a_missing_path_is_reported_and_the_rest_indexed(workspace, tmp_path):
         (Reason.UNREADABLE, "Chemin introuvable")
     ]
     assert len(store.documents()) == 2
+
+
+def test_a_new_reader_version_indexes_every_file_again(workspace, monkeypatch):
+    corpus, settings, store = workspace
+    ingest([corpus], settings, store)
+    monkeypatch.setattr("ingest.loaders.READER_VERSION", -1)
+    report = ingest([corpus], settings, store)
+    assert set(results(report).values()) == {Status.INDEXED}
+    assert set(results(ingest([corpus], settings, store)).values()) == {Status.UNCHANGED}
