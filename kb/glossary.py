@@ -61,7 +61,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("TIC", "Territoire d'impact collectif", ("territoires d'impact collectif",)),
     Term("PEL", "Projet éducatif local"),
     Term("PEDT", "Projet éducatif territorial"),
-    Term("EGOC", "Entente du Grand Ouest et du Centre"),
+    Term("EGOC", "Entente du Grand Ouest et du Centre pour le perfectionnement des personnels "
+                 "des caisses d'Allocations familiales", ("Entente du Grand Ouest et du Centre",)),
     Term("CNFPT", "Centre national de la fonction publique territoriale"),
     Term("AMF", "Association des maires de France"),
     Term("DGCS", "Direction générale de la cohésion sociale"),

@@ -48,7 +48,10 @@ def test_sentences_that_state_the_fact():
     assert holds("au 02 99 29 82 42", "phone") and not holds("www.egoc.org", "phone")
     assert holds("sur www.egoc.org", "website") and holds("www.egoc.org", "contact")
     # Markdown emphasis inside a word does not hide the spelled-out acronym.
-    assert holds("Entente du **G**rand **O**uest et du **C**entre", "definition:EGOC")
+    assert holds("Entente du **G**rand **O**uest et du **C**entre pour le perfectionnement des "
+                 "personnels des caisses d'Allocations familiales", "definition:EGOC")
+    # Only the glossary's whole full form spells it out.
+    assert not holds("l'Entente du Grand Ouest et du Centre", "definition:EGOC")
     assert not holds("Formations significatives : EGOC (2015-2018)", "definition:EGOC")
     assert holds("12 rue de la Paix, 75002 Paris", "address")
     assert not holds("Les 18 et 19 mai à Paris", "address")

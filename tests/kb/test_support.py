@@ -63,7 +63,8 @@ def test_a_date_is_quoted_with_the_sentence_that_says_what_happens_then(embeddin
 
 def test_a_sentence_spelling_out_the_acronym_asked_about_answers_whatever_its_score(embeddings):
     footer = _hit("Contact : 02 99 29 82 42.\n\nEntente du Grand Ouest et du Centre pour le "
-                  "perfectionnement des personnels des Caf.", "egoc", "EGOC · formation intra")
+                  "perfectionnement des personnels des caisses d'Allocations familiales.", "egoc",
+                  "EGOC · formation intra")
     found = extract("Que signifie le sigle EGOC ?", [footer], embeddings, threshold=100.0)
     assert found.answerable and "perfectionnement" in found.sentences[0].sentence
     assert not extract("Que fait l'EGOC ?", [footer], embeddings, threshold=100.0).answerable
