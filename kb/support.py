@@ -199,15 +199,19 @@ def score_candidates(
 def rerank(question: str, hits: list[SearchHit], embeddings: Embeddings) -> list[SearchHit]:
     """`hits` reordered by the answer score of their best unit, plus the fused retrieval score
     (relative to the best) weighted by RERANK_WEIGHT: a passage is worth the sentence in it that
-    answers best."""
+    answers best. A passage spelling out the acronym asked about comes first."""
     if len(hits) < 2:
         return hits
     best: dict[str, float] = {}
     for candidate in score_candidates(question, hits, embeddings):
         best.setdefault(candidate.hit.chunk.id, candidate.score)
+    definitions = [k for k in expected_types(question) if k.startswith("definition:")]
     top = hits[0].score or 1.0
     return sorted(
         hits,
-        key=lambda hit: best.get(hit.chunk.id, -math.inf) + RERANK_WEIGHT * hit.score / top,
+        key=lambda hit: (
+            any(holds(hit.chunk.text, k) for k in definitions),
+            best.get(hit.chunk.id, -math.inf) + RERANK_WEIGHT * hit.score / top,
+        ),
         reverse=True,
     )

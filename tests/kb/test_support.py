@@ -77,3 +77,12 @@ def test_words_for_the_document_itself_do_not_count(embeddings):
     pointer = next(c for c in candidates if c.unit.text == "Voir la fiche.")
     assert pointer.feature("lexical") == 0.0
     assert candidates[0].unit.display.startswith("Formateur")
+
+
+def test_rerank_puts_first_the_passage_that_spells_out_the_acronym_asked_about(embeddings):
+    mention = _hit("Que signifie le sigle EGOC ? Nous avons formé pour l'EGOC en 2018.", "fr",
+                   "FR Consultants", score=1.0)
+    footer = _hit("Entente du Grand Ouest et du Centre pour le perfectionnement des personnels "
+                  "des caisses d'Allocations familiales.", "egoc", "EGOC", score=0.5)
+    ranked = rerank("Que signifie le sigle EGOC ?", [mention, footer], embeddings)
+    assert [h.chunk.id for h in ranked] == ["egoc", "fr"]
