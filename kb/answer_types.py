@@ -109,7 +109,7 @@ _PERSON = re.compile(
     r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?\b|"
     r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]"
 )
-# "Phase 2", "Jour 1": a number that names a part, not one that counts.
+# "Phase 2", "Jour 1": a number that names a part, not one that counts (nor does a phone number).
 _ORDINAL = re.compile(r"\b(?:phase|jour|module|etape|partie|seance|niveau|n°|no|numero)\s*\d+\b")
 # A sentence saying that the fact is not given ("le tarif n'est pas indiqué") answers a question
 # about it: the fact's name, then the words that say it is missing.
@@ -165,5 +165,5 @@ def holds(text: str, kind: str) -> bool:
     if kind == "person":
         return bool(_PERSON.search(text))
     if kind == "count":
-        folded = _ORDINAL.sub(" ", folded)
+        folded = re.sub(_PHONE, " ", _ORDINAL.sub(" ", folded))
     return bool(_FACT_PATTERNS[kind].search(folded))

@@ -44,6 +44,7 @@ def test_sentences_that_state_the_fact():
     assert not holds("Phase 2 Jour 1 : mardi 4 avril 2023", "count")
     assert not holds("Évaluation de la CTG 2021-2025 et élaboration", "count")
     assert holds("Institutions : Conseil départemental (3 personnes)", "count")
+    assert not holds("Joindre l'organisme au 02 99 29 82 42 pour les personnes", "count")
     assert holds("Depuis 2020, les CTG remplacent les CEJ.", "date")
     assert holds("au 02 99 29 82 42", "phone") and not holds("www.egoc.org", "phone")
     assert holds("sur www.egoc.org", "website") and holds("www.egoc.org", "contact")
