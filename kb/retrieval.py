@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from kb.answer_types import expected_types, holds
 from kb.documents import SearchHit
 from kb.glossary import expand
+from kb.parts import agreement, parts
 from kb.questions import clean_question
 from kb.store import Store
 from kb.support import rerank
@@ -30,6 +31,9 @@ NAMED_BONUS = 0.05
 # ...and taken from a passage of a document that restates another indexed one (a summary sheet
 # whose front matter cites the brochure), so that the original is the one retrieved and cited.
 RESTATEMENT_PENALTY = 0.04
+# Added to a passage whose heading names the part the question asks about ("phase 2"), taken
+# from one whose heading names only another part of that kind ("Phase 3").
+PART_BONUS = 0.05
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
@@ -96,6 +100,13 @@ class HybridRetriever(BaseRetriever):
             source = index.source_of(chunk_id)
             scores[chunk_id] += (NAMED_BONUS * (source in named)
                                  - RESTATEMENT_PENALTY * (source in restating))
+        asked = parts(query)
+        if asked:
+            shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]
+            chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
+            for chunk_id in shortlist:
+                if chunk_id in chunks:
+                    scores[chunk_id] += PART_BONUS * agreement(asked, chunks[chunk_id].section)
         kinds = expected_types(query)
         if kinds:
             shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]

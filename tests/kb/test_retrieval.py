@@ -91,3 +91,33 @@ def test_a_document_the_question_names_comes_first_in_fusion(tmp_path, embedding
     retriever = HybridRetriever(store=store, rerank=False)
     hits = retriever.search("Combien de personnes compte le groupe de l'EGOC ?")
     assert hits[0].chunk.source == first
+
+
+PARTS = {
+    "phase-1.md": "# Phase 1 : objectifs\n\nL'objectif est d'associer les "
+                  "partenaires institutionnels et le Département au schéma, objectif partagé en 2 "
+                  "temps avec les partenaires institutionnels.\n",
+    "phase-2.md": "# Phase 2 : objectifs\n\nConstruire une stratégie avec les "
+                  "partenaires.\n",
+    "ctg.md": OTHERS["ctg.md"],
+    "notes.md": OTHERS["notes.md"],
+}
+
+
+@pytest.mark.parametrize("bonus, first", [(0.0, "corpus/phase-1.md"), (None, "corpus/phase-2.md")])
+def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, monkeypatch, bonus,
+                                                         first):
+    monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # the titles name the parts too
+    if bonus is not None:
+        monkeypatch.setattr("kb.retrieval.PART_BONUS", bonus)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in PARTS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    store = open_store(settings, embeddings)
+    assert ingest([corpus], settings, store).ok
+    retriever = HybridRetriever(store=store, rerank=False)
+    hits = retriever.search("Quel était l'objectif de la phase 2 avec les partenaires "
+                            "institutionnels et le Département ?")
+    assert hits[0].chunk.source == first
