@@ -28,8 +28,8 @@ def test_question_sets_are_well_formed():
 
 def test_seed_questions_on_the_seeds(seed_index, dev_questions):
     report = evaluate_retrieval(HybridRetriever(store=seed_index), dev_questions)
-    assert report.recall[5] >= 0.91
-    assert report.mrr >= 0.84
+    assert report.recall[5] >= 0.92
+    assert report.mrr >= 0.85
 
 
 def test_reranking_by_answering_sentences_raises_mrr(seed_index, dev_questions):
