@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -10,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from kb.answer_types import expected_types, holds
-from kb.documents import SearchHit
+from kb.documents import Chunk, SearchHit
 from kb.glossary import expand
 from kb.parts import agreement, parts
 from kb.questions import clean_question
@@ -85,7 +86,7 @@ class HybridRetriever(BaseRetriever):
         dense_rank: dict[str, int] = {}
         lexical_rank: dict[str, int] = {}
         similarity: dict[str, float] = {}
-        chunks = {}
+        chunks: dict[str, Chunk] = {}
         for rank, (chunk, sim) in enumerate(dense, 1):
             scores[chunk.id] = scores.get(chunk.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
             dense_rank[chunk.id] = rank
@@ -102,18 +103,12 @@ class HybridRetriever(BaseRetriever):
                                  - RESTATEMENT_PENALTY * (source in restating))
         asked = parts(query)
         if asked:
-            shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]
-            chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
-            for chunk_id in shortlist:
-                if chunk_id in chunks:
-                    scores[chunk_id] += PART_BONUS * agreement(asked, chunks[chunk_id].section)
+            self._add_to_shortlist(scores, chunks, 3 * k,
+                                   lambda c: PART_BONUS * agreement(asked, c.section))
         kinds = expected_types(query)
         if kinds:
-            shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: 3 * k]
-            chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
-            for chunk_id in shortlist:
-                if chunk_id in chunks and any(holds(chunks[chunk_id].text, k) for k in kinds):
-                    scores[chunk_id] += ANSWER_TYPE_BONUS
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
+                holds(c.text, kind) for kind in kinds))
         reorder = self.store.settings.rerank if self.rerank is None else self.rerank
         depth = max(k, RERANK_DEPTH) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
@@ -132,6 +127,16 @@ class HybridRetriever(BaseRetriever):
         if reorder:
             hits = rerank(query, hits, self.store.embeddings)
         return hits[:k]
+
+    def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
+                          bonus: Callable[[Chunk], float]) -> None:
+        """Add `bonus(chunk)` to the fused score of the `size` best passages, reading from the
+        store those only the lexical side found."""
+        shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[:size]
+        chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
+        for chunk_id in shortlist:
+            if chunk_id in chunks:
+                scores[chunk_id] += bonus(chunks[chunk_id])
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
