@@ -53,8 +53,9 @@ def _megabytes(size: int) -> str:
 
 
 # Bumped when reading or cutting documents changes (footnotes brought to their calls, restated
-# sources): every file then counts as changed and is indexed again by the next run.
-READER_VERSION = 2
+# sources, labels no longer read as headings): every file then counts as changed and is indexed
+# again by the next run.
+READER_VERSION = 3
 
 
 def content_hash(data: bytes) -> str:
@@ -231,7 +232,9 @@ def _is_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
     upper = sum(1 for c in letters if c.isupper()) / len(letters)
     if upper > 0.8 and len(letters) >= 4:
         return True
-    return next_blank and len(stripped.split()) <= 5 and stripped[0].isupper()
+    # A short line with a colon is a label ("Fin de matinée :", "Animation : TC"), not a heading.
+    return (next_blank and len(stripped.split()) <= 5 and stripped[0].isupper()
+            and ":" not in stripped)
 
 
 def split_plain_text(text: str, page: int | None = None) -> list[Section]:

@@ -28,7 +28,7 @@ def test_question_sets_are_well_formed():
 
 def test_seed_questions_on_the_seeds(seed_index, dev_questions):
     report = evaluate_retrieval(HybridRetriever(store=seed_index), dev_questions)
-    assert report.recall[5] >= 0.92
+    assert report.recall[5] >= 0.95  # the targets of the backbone issue
     assert report.mrr >= 0.85
 
 

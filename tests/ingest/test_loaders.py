@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import IngestError, Reason
-from ingest.loaders import decode_text, load_document, split_markdown
+from ingest.loaders import decode_text, load_document, split_markdown, split_plain_text
 from kb.documents import DocType
 from tests.builders import (
     make_docx,
@@ -186,3 +186,11 @@ def test_decode_refuses_binary_with_nul_bytes():
 def test_split_markdown_resets_deeper_headings():
     sections = split_markdown("# A\n\nx\n\n## B\n\ny\n\n# C\n\nz")
     assert [s.heading_path for s in sections] == [("A",), ("A", "B"), ("C",)]
+
+
+def test_plain_text_labels_with_a_colon_stay_under_their_heading():
+    text = ("Phase 2 Jour 1 : mardi 4 avril 2023\n\nÉchange entre institutions\n\n"
+            "Fin de matinée :\n\nSe redire les ambitions.\n\nAnimation fish-bowl : TC\n\n"
+            "CAF : responsable intervention sociale\n")
+    headings = [s.heading_path for s in split_plain_text(text)]
+    assert headings == [("Phase 2 Jour 1 : mardi 4 avril 2023",), ("Échange entre institutions",)]
