@@ -41,17 +41,17 @@ OTHERS = {
 }
 
 
-def _retriever(tmp_path, embeddings, cited: str) -> HybridRetriever:
+def _retriever(tmp_path, embeddings, files: dict[str, str], rerank: bool | None = None
+               ) -> HybridRetriever:
+    """A retriever over a fresh index of `files` (name → text), written under corpus/."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "brochure.txt").write_text(BROCHURE, encoding="utf-8")
-    (corpus / "synthese.md").write_text(SUMMARY.format(cited=cited), encoding="utf-8")
-    for name, text in OTHERS.items():
+    for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path / "data")
     store = open_store(settings, embeddings)
     assert ingest([corpus], settings, store).ok
-    return HybridRetriever(store=store)
+    return HybridRetriever(store=store, rerank=rerank)
 
 
 @pytest.mark.parametrize("cited, first", [
@@ -59,8 +59,8 @@ def _retriever(tmp_path, embeddings, cited: str) -> HybridRetriever:
     ("https://exemple.fr/brochure", "corpus/synthese.md"),
 ])
 def test_the_original_outranks_a_sheet_that_restates_it(tmp_path, embeddings, cited, first):
-    hits = HybridRetriever.search(
-        _retriever(tmp_path, embeddings, cited),
+    files = {"brochure.txt": BROCHURE, "synthese.md": SUMMARY.format(cited=cited), **OTHERS}
+    hits = _retriever(tmp_path, embeddings, files).search(
         "Quel est le tarif de la formation animer la coopération territoriale ?")
     assert {h.chunk.source for h in hits[:2]} == {"corpus/brochure.txt", "corpus/synthese.md"}
     assert hits[0].chunk.source == first
@@ -81,14 +81,7 @@ def test_a_document_the_question_names_comes_first_in_fusion(tmp_path, embedding
     """Before reranking: the sentence scorer then weighs the passages on their own words."""
     if bonus is not None:
         monkeypatch.setattr("kb.retrieval.NAMED_BONUS", bonus)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in NAMED.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp_path / "data")
-    store = open_store(settings, embeddings)
-    assert ingest([corpus], settings, store).ok
-    retriever = HybridRetriever(store=store, rerank=False)
+    retriever = _retriever(tmp_path, embeddings, NAMED, rerank=False)
     hits = retriever.search("Combien de personnes compte le groupe de l'EGOC ?")
     assert hits[0].chunk.source == first
 
@@ -110,14 +103,7 @@ def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, m
     monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # the titles name the parts too
     if bonus is not None:
         monkeypatch.setattr("kb.retrieval.PART_BONUS", bonus)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in PARTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp_path / "data")
-    store = open_store(settings, embeddings)
-    assert ingest([corpus], settings, store).ok
-    retriever = HybridRetriever(store=store, rerank=False)
+    retriever = _retriever(tmp_path, embeddings, PARTS, rerank=False)
     hits = retriever.search("Quel était l'objectif de la phase 2 avec les partenaires "
                             "institutionnels et le Département ?")
     assert hits[0].chunk.source == first
