@@ -90,6 +90,9 @@ def condense_extractive(question: str, history: History) -> str:
         return question
     known = set(tokenize(question))
     topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known]
+    if expected_types(question):
+        # "et son site ?" asks for its own kind of fact: the previous one's ("numéro") is dropped.
+        topic = [w for w in topic if not expected_types(w)]
     return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
 
 

@@ -119,6 +119,10 @@ def test_a_short_or_pronoun_follow_up_borrows_the_previous_topic():
     full = "Quelle est la durée de la formation inter de FR Consultants ?"
     assert condense_extractive(full, history) == full
     assert condense_extractive("et pour les élus ?", []) == "et pour les élus ?"
+    # A follow-up asking its own kind of fact leaves the previous question's kind behind.
+    site = condense_extractive("et son site internet ?", [
+        ("user", "Quel numéro appeler pour joindre l'EGOC ?"), ("assistant", "02 99 29 82 42")])
+    assert "EGOC" in site and "numéro" not in site and "joindre" not in site
 
 
 # --- citations -------------------------------------------------------------------------------
