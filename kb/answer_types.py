@@ -165,5 +165,5 @@ def holds(text: str, kind: str) -> bool:
     if kind == "person":
         return bool(_PERSON.search(text))
     if kind == "count":
-        folded = re.sub(_PHONE, " ", _ORDINAL.sub(" ", folded))
+        folded = _FACT_PATTERNS["phone"].sub(" ", _ORDINAL.sub(" ", folded))
     return bool(_FACT_PATTERNS[kind].search(folded))
