@@ -69,9 +69,9 @@ def clean(text: str) -> str:
     return " ".join(strip_markup(text).split()).strip(" *")
 
 
-def _is_heading(text: str) -> bool:
+def _is_heading(text: str, longest: int = LABEL_MAX) -> bool:
     return (
-        len(text) <= LABEL_MAX
+        len(text) <= longest
         and not text.endswith(_CLAUSE_END[:-2])
         and not any(c.isdigit() for c in text)
     )
@@ -85,11 +85,7 @@ def _is_field(text: str) -> bool:
 
 def _is_header(cells: list[str]) -> bool:
     """A table's first row naming its columns: three cells or more, the others short names."""
-    return len(cells) >= 3 and all(
-        cell and len(cell) <= HEADER_MAX and not cell.endswith(_CLAUSE_END[:-2])
-        and not any(c.isdigit() for c in cell)
-        for cell in cells[1:]
-    )
+    return len(cells) >= 3 and all(cell and _is_heading(cell, HEADER_MAX) for cell in cells[1:])
 
 
 def split_sentences(text: str) -> list[str]:
