@@ -81,7 +81,7 @@ def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> 
     retriever = HybridRetriever(store=store, k=ANSWER_K)
     data = []
     for q in halves(dev)[0]:
-        candidates = score_candidates(q.question, retriever.search(q.question), store.embeddings)
+        candidates = score_candidates(q.question, retriever.search(q.question), store.vectors)
         good = np.array([is_hit(c.unit.display, q.answers) for c in candidates], dtype=float)
         if good.any():
             data.append((np.stack([c.features for c in candidates]), good))

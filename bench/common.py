@@ -66,7 +66,7 @@ def synthetic_chunks(base: Store, size: int, seed: int = 0) -> Iterator[tuple[Ch
     """`size` chunks built from the real ones: shuffled sentences, vectors with small noise."""
     rng = np.random.default_rng(seed)
     real = list(base.iter_chunks())
-    vectors = np.array(base.embeddings.embed_documents([embedding_text(c) for c in real]))
+    vectors = np.array(base.vectors.embed_documents([embedding_text(c) for c in real]))
     for i in range(size):
         origin = real[i % len(real)]
         sentences = origin.text.split(". ")

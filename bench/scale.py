@@ -27,8 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from langchain_core.embeddings import Embeddings
-
 from bench.common import (
     CHUNKS_PER_DOCUMENT,
     CORPUS,
@@ -77,27 +75,10 @@ def peak_rss(pid: int | None = None) -> int:
 # --- one measurement, in a process of its own ----------------------------------------------
 
 
-class Remembered(Embeddings):
-    """The model, with the vectors of texts already embedded kept: `synthetic_chunks` embeds the
-    real chunks at each call, a fixed cost that is not the store's."""
-
-    def __init__(self, model: Embeddings) -> None:
-        self.model = model
-        self._known: dict[str, list[float]] = {}
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._known]
-        self._known.update(zip(missing, self.model.embed_documents(missing), strict=True))
-        return [self._known[t] for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.model.embed_query(text)
-
-
 def measure_size(base: Settings, target: Settings, size: int) -> dict:
     """Fill `target` with `size` synthetic chunks (precomputed vectors), then search it."""
     model = get_embeddings(base)
-    source = open_store(base, Remembered(model))
+    source = open_store(base, model)
     next(synthetic_chunks(source, 1))  # the real chunks' vectors, once, before timing
     store = open_store(target, model)
     start = time.perf_counter()

@@ -203,7 +203,7 @@ class Assistant:
 
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["question"], state["standalone"], state["hits"])
-        found = extract(turn.standalone, turn.hits, self.store.embeddings, self.threshold)
+        found = extract(turn.standalone, turn.hits, self.store.vectors, self.threshold)
         fair = not found.spelled and found.confidence < DOUBT_BELOW
         unknown = self._unknown(turn.question, fair)
         if unknown:
@@ -251,7 +251,7 @@ class Assistant:
         def checked(sentences: list[str]) -> Iterator[str]:
             """The sentences a passage supports, cited, as pieces to show; the others are set
             aside as unsupported."""
-            for item in attach(sentences, passages, self.store.embeddings, turn.standalone):
+            for item in attach(sentences, passages, self.store.vectors, turn.standalone):
                 text = book.cite(item)
                 if text:
                     pieces.append(text)

@@ -125,7 +125,7 @@ class HybridRetriever(BaseRetriever):
             if i in chunks
         ]
         if reorder:
-            hits = rerank(query, hits, self.store.embeddings)
+            hits = rerank(query, hits, self.store.vectors)
         return hits[:k]
 
     def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,

@@ -24,8 +24,9 @@ from kb.config import Settings
 from kb.documents import Chunk, DocType
 from kb.lexical import LexicalEntry, LexicalIndex
 from kb.profiles import DocumentProfile, Profiles
-from kb.sentences import strip_markup
+from kb.sentences import passage_units, strip_markup
 from kb.tokens import TOKENS_VERSION
+from kb.vectors import StoredEmbeddings, vectors_path
 
 _PAGE = 2000
 # How often an open store checks whether another process changed the index.
@@ -112,6 +113,8 @@ class Store:
         self.settings = settings
         self.embeddings = embeddings
         self.model_id = model_id
+        # The model behind a disk cache: passages and their sentences are embedded once.
+        self.vectors = StoredEmbeddings(embeddings, vectors_path(settings.data_dir, model_id))
         try:
             self._client = _client(settings)
         except Exception as exc:  # chromadb raises bare exceptions for unreachable servers
@@ -266,7 +269,10 @@ class Store:
         `vectors` are the chunks' embeddings when the caller already has them (benchmarks)."""
         if chunks:
             if vectors is None:
-                vectors = self.embeddings.embed_documents([embedding_text(c) for c in chunks])
+                vectors = self.vectors.embed_documents([embedding_text(c) for c in chunks])
+            # The sentences that answers are ranked by (kb.support) are embedded now, not when
+            # a question retrieves their passage.
+            self.vectors.embed_documents([u.display for c in chunks for u in passage_units(c.text)])
             for start in range(0, len(chunks), _PAGE):
                 part = chunks[start : start + _PAGE]
                 self._chunks.upsert(

@@ -1,0 +1,93 @@
+"""Embeddings kept on disk: computed once, read back across processes, never wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.pipeline import ingest
+from kb.retrieval import HybridRetriever
+from kb.sentences import passage_units
+from kb.store import embedding_text, open_store
+from kb.vectors import StoredEmbeddings
+from tests.conftest import make_settings
+
+
+class CountingModel:
+    """A stand-in model that records what it was asked to embed (isolates the cache logic)."""
+
+    def __init__(self) -> None:
+        self.documents: list[str] = []
+        self.queries: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents.extend(texts)
+        return [[float(len(t)), float(sum(map(ord, t)) % 97), 1.0] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return [0.0, 0.0, 1.0]
+
+
+class QuestionsOnly:
+    """The real model for questions; passages and sentences must come from the disk."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError(f"embedded again: {texts[:3]}")
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.embed_query(text)
+
+
+def test_each_text_is_embedded_once_even_after_reopening(tmp_path):
+    path = tmp_path / "vectors.sqlite"
+    model = CountingModel()
+    first = StoredEmbeddings(model, path)
+    got = first.embed_documents(["Le COPIL valide.", "Le COTECH prépare.", "Le COPIL valide."])
+    assert model.documents == ["Le COPIL valide.", "Le COTECH prépare."]
+    assert got[0] == got[2] == model.embed_documents(["Le COPIL valide."])[0]
+    first.close()
+
+    model.documents.clear()
+    again = StoredEmbeddings(model, path).embed_documents(["Le COTECH prépare.", "Nouveau."])
+    assert model.documents == ["Nouveau."]
+    assert again[0] == CountingModel().embed_documents(["Le COTECH prépare."])[0]
+
+
+def test_questions_are_never_stored(tmp_path):
+    model = CountingModel()
+    stored = StoredEmbeddings(model, tmp_path / "vectors.sqlite")
+    stored.embed_query("Qui signe la CTG ?")
+    stored.embed_query("Qui signe la CTG ?")
+    assert model.queries == ["Qui signe la CTG ?", "Qui signe la CTG ?"]
+    assert model.documents == []
+
+
+def test_a_damaged_file_is_started_again(tmp_path):
+    path = tmp_path / "vectors.sqlite"
+    path.write_bytes(b"ceci n'est pas une base SQLite" * 100)
+    model = CountingModel()
+    assert StoredEmbeddings(model, path).embed_documents(["Le RPE informe."]) == \
+        CountingModel().embed_documents(["Le RPE informe."])
+    assert model.documents == ["Le RPE informe."]
+
+
+def test_ingestion_embeds_every_passage_and_sentence_of_the_seeds(tmp_path, seeds_dir,
+                                                                    embeddings):
+    settings = make_settings(tmp_path / "data")
+    store = open_store(settings, embeddings)
+    assert ingest([seeds_dir], settings, store).ok
+    chunks = list(store.iter_chunks())
+    sentences = [u.display for c in chunks for u in passage_units(c.text)]
+    assert len(sentences) > 2 * len(chunks)
+
+    # At question time, the vectors are read back: the model only embeds the question.
+    store.vectors = StoredEmbeddings(QuestionsOnly(embeddings), store.vectors.path)
+    sample = sentences[::7] + [embedding_text(c) for c in chunks[::5]]
+    got = np.array(store.vectors.embed_documents(sample))
+    assert got == pytest.approx(np.array(embeddings.embed_documents(sample)), abs=1e-6)
+    hits = HybridRetriever(store=store, rerank=True).search("Combien coûte la formation ?")
+    assert len(hits) == 5
