@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 from kb.answer_types import expected_types, holds
 from kb.citations import Supported
 from kb.documents import SearchHit
+from kb.parts import agreement, parts
 from kb.support import Candidate, score_candidates
 
 # An answer quotes one passage: the best sentence, and up to three more of the same passage
@@ -63,6 +64,16 @@ def _choose(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
+def _part(asked: set[tuple[str, int]], candidate: Candidate) -> int:
+    """Whether the part a unit belongs to is the one asked about (kb.parts.agreement): the part
+    its label names, else the one its text names. Not its passage's section: a note after a
+    phase's table ("contenu revu le 24 janvier") can be about the next phase."""
+    for where in (candidate.unit.lead, candidate.unit.text):
+        if parts(where):
+            return agreement(asked, where)
+    return 0
+
+
 def extract(
     question: str, hits: list[SearchHit], embeddings: Embeddings,
     threshold: float = ABSTAIN_BELOW,
@@ -72,10 +83,15 @@ def extract(
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
     date…) only by a sentence stating one."""
+    asked = parts(question)
+    # Nor by a sentence under another part than the one asked about ("Phase 1 · 24 novembre"
+    # for a question on phase 2).
     candidates = [c for c in score_candidates(question, hits, embeddings)
-                  if not c.feature("foreign")]
+                  if not c.feature("foreign") and not (asked and _part(asked, c) < 0)]
     kinds = expected_types(question)
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
+    # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
+    answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
     if not answering:
         return Extract([], 0.0, False)
     # The sentence stating the fact leads; its passage's other close sentences say what it is

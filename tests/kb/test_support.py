@@ -86,3 +86,21 @@ def test_rerank_puts_first_the_passage_that_spells_out_the_acronym_asked_about(e
                   "des caisses d'Allocations familiales.", "egoc", "EGOC", score=0.5)
     ranked = rerank("Que signifie le sigle EGOC ?", [mention, footer], embeddings)
     assert [h.chunk.id for h in ranked] == ["egoc", "fr"]
+
+
+def test_a_date_asked_for_one_phase_is_the_one_stated_for_that_phase(embeddings):
+    table = _hit("Phase 1 · 24 novembre 2022 : rencontre entre partenaires institutionnels et "
+                 "premiers échanges.\n\nPhase 1 · 2 décembre 2022 : stratégie d'alliés.",
+                 "egoc", "EGOC · formation intra", score=1.0)
+    day = _hit("Phase 2 Jour 1 : mardi 4 avril 2023.\n\n"
+               "Échange entre partenaires institutionnels.", "egoc-2", "EGOC · formation intra",
+               score=0.6)
+    question = "Quand a lieu la rencontre entre partenaires institutionnels de la phase 2 ?"
+    found = extract(question, [table, day], embeddings, threshold=0.0)
+    said = " ".join(s.sentence for s in found.sentences)
+    assert found.sentences[0].sentence.startswith("Phase 2 Jour 1")
+    assert "novembre" not in said and "décembre" not in said
+    # Without a phase in the question, the first passage's dates are fair answers.
+    found = extract("Quand a lieu la rencontre entre partenaires institutionnels ?",
+                    [table, day], embeddings, threshold=0.0)
+    assert "novembre" in found.sentences[0].sentence
