@@ -10,11 +10,14 @@ from kb.glossary import GLOSSARY, fold
 
 _MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 
+# What a length of time is counted in: "combien de jours" asks for a duration, not a count.
+_SPANS = "jours|journees|temps|heures|seances|semaines|mois|annees|ans"
+
 # Patterns run on accent-folded, lowercased text.
 _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         r"\bquand\b|\bquelle date\b|\bquel jour\b|\bdates?\b|\bcalendrier\b|"
-        r"\ben quelle annee\b|\bde quand\b"
+        r"\ben quelles? annees?\b|\bde quand\b"
     ),
     "price": re.compile(
         r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|"
@@ -24,13 +27,9 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\be-?mail\b|\bcourriel\b|\badresse (?:electronique|mail)\b"),
     "website": re.compile(r"\bsite\b|\binternet\b|\bweb\b"),
     "contact": re.compile(r"\bjoindre\b|\bcontacter\b|\bcontact\b"),
-    "duration": re.compile(
-        r"\bcombien de (?:jours|journees|temps|heures|seances)\b|\bduree\b|"
-        r"\bcombien de temps\b"
-    ),
-    "count": re.compile(
-        r"\bcombien d(?:e |')(?!jours|journees|temps|heures|seances)\w|\bnombre de\b"
-    ),
+    "duration": re.compile(rf"\bcombien d(?:e |')(?:{_SPANS})\b|\bduree\b"),
+    "count": re.compile(rf"\bcombien d(?:e |')(?!(?:{_SPANS})\b)\w|\bnombre de\b"),
+    "hours": re.compile(r"\b(?:combien|nombre) d'heures\b|\bvolume horaire\b"),
     "address": re.compile(
         r"(?<!s')\badresse\b(?!\s+(?:e-?mail|mail|electronique|web|internet|du site))|"
         r"\bdans quelle rue\b"
@@ -75,8 +74,8 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(f"{_PHONE}|{_EMAIL}|{_WWW}"),  # any way to reach them
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
-        r"minutes?|mois|ans)\b|\b(?:deux|trois|quatre|cinq|six)\s+"
-        r"(?:jours|journees|phases|heures|ans)\b"
+        r"minutes?|semaines?|mois|ans|annees)\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
+        r"(?:jours|journees|phases|heures|semaines|mois|ans|annees)\b"
     ),
     # A number before a word, but not a year or a day of the month ("la CTG 2021-2025 et…",
     # "le 4 avril" count nothing).
@@ -102,6 +101,7 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "minimum": re.compile(
         r"\bmin(?:imum|imale?s?|imaux|\.)?\b|\bau moins\b|\bpas moins de\b|\ba partir d"
     ),
+    "hours": re.compile(r"\b\d+\s*(?:h\b|heures?\b)"),
 }
 # A first name and a surname in capitals ("Eva JORDAN"), or a title and a name ("Mme Durand"):
 # run on the text as written, since case tells a name from other words.
@@ -124,7 +124,7 @@ _FACT_NAMES = {
     "count": "nombre|effectifs?", "address": "adresse|lieu|salle",
     "rate": "taux|pourcentage|satisfaction", "person": "noms?|format\\w+|intervenant\\w*",
     "deadline": "date limite|inscriptions?|delais?", "maximum": "effectifs?|nombre|maximum",
-    "minimum": "effectifs?|nombre|minimum",
+    "minimum": "effectifs?|nombre|minimum", "hours": "heures|volume horaire|horaires?",
 }
 _NOT_GIVEN = {
     kind: re.compile(rf"\b(?:{names})\b[^.;()]{{0,40}}?\b{_UNSTATED}")
@@ -139,10 +139,11 @@ def expected_types(question: str) -> set[str]:
     kinds = {name for name, pattern in _QUESTION_TYPES.items() if pattern.search(folded)}
     if kinds & {"phone", "email", "website"}:
         kinds.discard("contact")  # one way to reach them was asked for, not any
-    # A deadline is a date, a maximum a count or a length: the narrower kind is what was asked.
+    # A deadline is a date, a maximum a count or a length, hours a length: the narrower kind is
+    # what was asked.
     if "deadline" in kinds:
         kinds.discard("date")
-    if kinds & {"maximum", "minimum"}:
+    if kinds & {"maximum", "minimum", "hours"}:
         kinds -= {"count", "duration"}
     if _DEFINITION.search(folded):
         kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS

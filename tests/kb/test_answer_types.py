@@ -31,9 +31,23 @@ from kb.prompt import looks_like_injection
     ("Quelle est la date limite d'inscription ?", {"deadline"}),
     ("Combien de stagiaires au maximum ?", {"maximum"}),
     ("Quelle durée minimum faut-il bloquer ?", {"minimum"}),
+    ("Combien d'heures au total représente la formation ?", {"hours"}),
+    # A length counted in years or months is a duration, not a count.
+    ("Une CTG se signe pour combien d'années ?", {"duration"}),
+    ("Combien de mois faut-il prévoir ?", {"duration"}),
+    ("Combien d'agents participent ?", {"count"}),
+    ("Quels contrats ont précédé la CTG, et en quelles années ?", {"date"}),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert expected_types(question) == kinds
+
+
+def test_hours_are_not_answered_by_a_number_of_days():
+    assert holds("La formation dure 14 heures.", "hours")
+    assert holds("Accueil de 9h à 17h.", "hours")
+    assert not holds("850 € pour 2 jours de formation.", "hours")
+    assert holds("Une CTG est signée pour quatre à cinq ans.", "duration")
+    assert holds("Le SDSF est signé pour six années.", "duration")
 
 
 def test_sentences_that_state_the_fact():
