@@ -58,6 +58,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("DGS", "Directeur général des services"),
     Term("ANCT", "Agence nationale de la cohésion des territoires"),
     Term("ESS", "Économie sociale et solidaire"),
+    Term("CSESS", "Conseil supérieur de l'économie sociale et solidaire"),
     Term("TIC", "Territoire d'impact collectif", ("territoires d'impact collectif",)),
     Term("PEL", "Projet éducatif local"),
     Term("PEDT", "Projet éducatif territorial"),
