@@ -91,3 +91,20 @@ def test_ingestion_embeds_every_passage_and_sentence_of_the_seeds(tmp_path, seed
     assert got == pytest.approx(np.array(embeddings.embed_documents(sample)), abs=1e-6)
     hits = HybridRetriever(store=store, rerank=True).search("Combien coûte la formation ?")
     assert len(hits) == 5
+
+
+def test_rebuilding_the_index_embeds_nothing_again(tmp_path, embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "copil.md").write_text(
+        "# Le COPIL\n\nLe comité de pilotage valide le plan d'actions. Il se réunit deux fois "
+        "par an.\n\n## Composition\n\nLa Caf, l'EPCI et les communes y siègent.\n",
+        encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    assert ingest([corpus], settings, open_store(settings, embeddings)).ok
+
+    counted = CountingModel()
+    store = open_store(settings, counted)
+    assert ingest([corpus], settings, store, rebuild=True).ok
+    assert counted.documents == []
+    assert store.count() > 0
