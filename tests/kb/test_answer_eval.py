@@ -12,12 +12,12 @@ from kb.documents import Answer, Chunk, Citation, DocType
 from kb.evaluation import EvalQuestion, evaluate_answers, load_questions
 from tests.conftest import EVAL
 
-# Reached as measured by bench/answer.py (held-out hit 0.745, citations 0.809; abstention 0.941
+# Reached as measured by bench/answer.py (held-out hit 0.765, citations 0.830; abstention 0.941
 # with 0.049 false abstentions). Below the product's targets (hit 0.85, citations 0.95,
 # abstention 0.90 with at most 5 % false abstentions): the floors guard against regressions
 # while the scorer is improved.
-MIN_HIT_RATE = 0.74
-MIN_CITATION_PRECISION = 0.80
+MIN_HIT_RATE = 0.76
+MIN_CITATION_PRECISION = 0.82
 MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTION = 0.05
 # seeds_unanswerable_heldout.jsonl was written by someone who had not seen the abstention rules,
