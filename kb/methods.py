@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -133,6 +134,30 @@ def load_methods(directory: Path | str) -> list[MethodSheet]:
     """Load every `*.md` sheet of a directory, sorted by title (accents ignored)."""
     methods = [load_method(path) for path in Path(directory).glob("*.md")]
     return sorted(methods, key=lambda method: _fold(method.title))
+
+
+@dataclass(frozen=True)
+class MethodLibrary:
+    """The sheets shown to trainers, and the files that could not be read as sheets."""
+
+    sheets: list[MethodSheet]
+    problems: list[str]
+
+
+def load_library(shipped: Path | str, added: Path | str | None = None) -> MethodLibrary:
+    """The shipped sheets (a bad one raises ValueError: it is ours to fix) and those added
+    through the Bibliothèque, which replace a shipped sheet of the same name. An added file that
+    is not a valid sheet is left out and reported: it is still indexed for questions."""
+    sheets = {method.slug: method for method in load_methods(shipped)}
+    problems: list[str] = []
+    for path in sorted(Path(added).glob("*.md")) if added else []:
+        try:
+            method = load_method(path)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        sheets[method.slug] = method
+    return MethodLibrary(sorted(sheets.values(), key=lambda m: _fold(m.title)), problems)
 
 
 def filter_methods(

@@ -13,10 +13,12 @@ from langchain_core.embeddings import Embeddings
 import kb  # noqa: F401 -- offline environment before any model code
 from kb.config import get_settings
 from kb.courses import Catalogue, catalogue_path
+from kb.documents import DocType
 from kb.embeddings import get_embeddings
 from kb.feedback import FeedbackStore, feedback_store
-from kb.methods import MethodSheet, load_methods
+from kb.methods import MethodLibrary, MethodSheet, load_library
 from kb.store import Store, StoreError, open_store
+from ui import uploads
 
 if TYPE_CHECKING:
     from kb.answer import Assistant
@@ -64,8 +66,10 @@ def _catalogue() -> Catalogue:
 
 
 @st.cache_resource(show_spinner="Chargement des fiches méthodes…")
-def _methods() -> list[MethodSheet]:
-    return load_methods(get_settings().corpus_dir / "methodes")
+def _methods() -> MethodLibrary:
+    settings = get_settings()
+    return load_library(settings.corpus_dir / "methodes",
+                        uploads.folder_for(settings, str(DocType.METHODE)))
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,11 +104,17 @@ def catalogue() -> Catalogue:
         _stop(f"{exc} Relancez l'ingestion des programmes (`ctg ingest corpus`).")
 
 
-def methods() -> list[MethodSheet]:
+def method_library() -> MethodLibrary:
+    """The method sheets of the corpus and of the Bibliothèque, with the added files that are
+    not valid sheets."""
     try:
         return _methods()
     except ValueError as exc:
         _stop(str(exc))
+
+
+def methods() -> list[MethodSheet]:
+    return method_library().sheets
 
 
 def embeddings() -> Embeddings | None:
@@ -120,5 +130,5 @@ def embeddings() -> Embeddings | None:
 def refresh() -> None:
     """After an ingestion or a deletion: drop what was read from the index, so that every page
     and session sees the change on its next run."""
-    for cached in (_store, _assistant, _catalogue):
+    for cached in (_store, _assistant, _catalogue, _methods):
         cached.clear()

@@ -12,6 +12,7 @@ from kb.methods import (
     MethodSheet,
     filter_methods,
     find_method,
+    load_library,
     load_method,
     load_methods,
     parse_sections,
@@ -307,3 +308,28 @@ def test_load_methods_reports_the_bad_file(tmp_path):
 def test_parse_sections_keeps_order_and_ignores_deeper_headings():
     body = "# T\n\nintro\n\n## Un\n\na\n\n### détail\n\nb\n\n## Deux\n\nc\n"
     assert parse_sections(body) == {"Un": "a\n\n### détail\n\nb", "Deux": "c"}
+
+
+def test_sheets_added_in_the_library_join_or_replace_the_shipped_ones(tmp_path):
+    added = tmp_path / "uploads" / "methodes"
+    added.mkdir(parents=True)
+    write_sheet(added, VALID_SHEET.format(extra=""), name="essai.md")
+    write_sheet(added, VALID_SHEET.format(extra="").replace('title: "Essai"',
+                                                           'title: "World café (version locale)"'),
+                name="world-cafe.md")
+    write_sheet(added, "# Notes de séance\n\nSans en-tête.\n", name="notes.md")
+
+    library = load_library(METHODS_DIR, added)
+    by_slug = {sheet.slug: sheet for sheet in library.sheets}
+    assert by_slug["essai"].path.parent == added
+    assert by_slug["world-cafe"].title == "World café (version locale)"
+    assert len(library.sheets) == len(load_methods(METHODS_DIR)) + 1
+    # A file that is no sheet is reported, in French and by name, not shown.
+    assert len(library.problems) == 1 and "notes.md" in library.problems[0]
+    assert "Fiche méthode" in library.problems[0]
+
+
+def test_a_missing_library_folder_leaves_the_shipped_sheets(tmp_path):
+    library = load_library(METHODS_DIR, tmp_path / "absent")
+    assert [s.slug for s in library.sheets] == [s.slug for s in load_methods(METHODS_DIR)]
+    assert library.problems == []

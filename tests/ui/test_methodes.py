@@ -37,3 +37,20 @@ def test_no_sheet_fits_says_what_to_change(corpus_app):
     app.sidebar.number_input(key="duration").set_value(5).run()
     assert not _listed(app)
     assert any("Aucune fiche" in text for text in texts(app, "warning"))
+
+
+def test_sheets_added_in_the_library_are_listed_and_a_bad_one_is_reported(app_env, tmp_path):
+    added = tmp_path / "data" / "uploads" / "methodes"
+    added.mkdir(parents=True)
+    world_cafe = (CORPUS / "methodes" / "world-cafe.md").read_text(encoding="utf-8")
+    (added / "cafe-des-parents.md").write_text(
+        world_cafe.replace('title: "World café"', 'title: "Café des parents"', 1),
+        encoding="utf-8")
+    (added / "notes.md").write_text("# Notes de séance\n\nSans en-tête.\n", encoding="utf-8")
+    app_env(tmp_path / "data")
+
+    app = open_page("methodes")
+    assert "cafe-des-parents" in _listed(app)
+    assert len(_listed(app)) == len(load_methods(CORPUS / "methodes")) + 1
+    reported = [e for e in app.expander if "non affiché" in e.label]
+    assert len(reported) == 1 and "notes.md" in reported[0].markdown[0].value

@@ -17,11 +17,18 @@ MOMENT_LABELS = {
 OPEN_SECTIONS = {"À quoi ça sert", "Déroulé pas à pas"}
 
 st.title("Méthodes d'animation")
-methods = resources.methods()
+library = resources.method_library()
+methods = library.sheets
+if library.problems:
+    with st.expander(f"{len(library.problems)} fichier(s) déposé(s) comme fiche méthode mais "
+                     "non affiché(s) ici (ils restent interrogeables dans l'assistant)"):
+        for problem in library.problems:
+            st.markdown(f"- {problem}")
 if not methods:
     st.info(
         "Aucune fiche méthode trouvée : elles sont lues dans le dossier methodes/ du corpus "
-        "(réglable par CTG_CORPUS_DIR)."
+        "(réglable par CTG_CORPUS_DIR) et parmi les documents déposés dans la Bibliothèque avec "
+        "le type « Fiche méthode »."
     )
     st.stop()
 
