@@ -106,7 +106,7 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
 # A first name and a surname in capitals ("Eva JORDAN"), or a title and a name ("Mme Durand"):
 # run on the text as written, since case tells a name from other words.
 _PERSON = re.compile(
-    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?\b|"
+    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+(?P<surname>[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?)\b|"
     r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]"
 )
 # "Phase 2", "Jour 1": a number that names a part, not one that counts (nor does a phone number).
@@ -164,7 +164,8 @@ def holds(text: str, kind: str) -> bool:
     if _NOT_GIVEN[kind].search(folded):
         return True
     if kind == "person":
-        return bool(_PERSON.search(text))
+        # "Développement CAF" is no first name and surname: an acronym is no one's name.
+        return any(m["surname"] not in _ACRONYMS for m in _PERSON.finditer(text))
     if kind == "count":
         folded = _FACT_PATTERNS["phone"].sub(" ", _ORDINAL.sub(" ", folded))
     return bool(_FACT_PATTERNS[kind].search(folded))
