@@ -4,6 +4,7 @@ whether anything retrieved answers at all."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
@@ -11,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 from kb.answer_types import expected_types, holds
 from kb.citations import Supported
 from kb.documents import SearchHit
+from kb.glossary import fold
 from kb.parts import agreement, parts
 from kb.support import Candidate, score_candidates
 
@@ -19,6 +21,10 @@ from kb.support import Candidate, score_candidates
 # by bench/answer.py: a second passage added a wrong source more often than a missing fact.
 MAX_SENTENCES = 4
 SAME_PASSAGE_MARGIN = 2.0
+# A question asking for several things ("Quelles tâches… ?") quotes the whole list one of the
+# chosen sentences belongs to, up to this many sentences, not just its best-scored items.
+MAX_LIST_SENTENCES = 8
+_PLURAL = re.compile(r"\bquel(?:le)?s\b")
 # Below this score the best sentence does not answer: abstain. Calibrated on the dev and
 # unanswerable sets (bench/answer.py --calibrate) for at most 5 % false abstentions.
 ABSTAIN_BELOW = 4.40
@@ -49,7 +55,8 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
     return out
 
 
-def _choose(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = False
+            ) -> list[Candidate]:
     chosen = [best]
     for candidate in candidates:
         if candidate is best:
@@ -61,6 +68,12 @@ def _choose(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
         if candidate.unit.text.rstrip().endswith("?"):
             continue  # a brochure's own rhetorical question answers nothing
         chosen.append(candidate)
+    lead = next((c.unit.lead for c in chosen if c.unit.lead), "") if whole_list else ""
+    if lead:
+        items = sorted((c for c in candidates if c.hit.chunk.id == best.hit.chunk.id
+                        and c.unit.lead == lead and c not in chosen),
+                       key=lambda c: c.unit.position)
+        chosen += items[: max(0, MAX_LIST_SENTENCES - len(chosen))]
     return chosen
 
 
@@ -100,5 +113,6 @@ def extract(
     # A sentence that spells out the acronym asked about, as the glossary does, is the answer
     # whatever its score.
     spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
-    return Extract(_readable(_choose(best, candidates)), best.score,
+    whole_list = bool(_PLURAL.search(fold(question)))
+    return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
                    spelled or best.score >= threshold, spelled)

@@ -104,3 +104,22 @@ def test_a_date_asked_for_one_phase_is_the_one_stated_for_that_phase(embeddings)
     found = extract("Quand a lieu la rencontre entre partenaires institutionnels ?",
                     [table, day], embeddings, threshold=0.0)
     assert "novembre" in found.sentences[0].sentence
+
+
+def test_a_question_asking_for_several_things_gets_the_whole_list(embeddings):
+    offers = _hit("Les offres d'emploi lues décrivent des tâches stables :\n\n"
+                  "- conseiller les élus et les comités de pilotage ;\n"
+                  "- animer les partenariats locaux ;\n"
+                  "- suivre les indicateurs du plan d'actions ;\n"
+                  "- préparer les bilans annuels ;\n"
+                  "- rédiger les comptes rendus ;\n"
+                  "- chercher des financements complémentaires.\n", "offres",
+                  "Fiche chargé de coopération")
+    listed = extract("Quelles tâches décrivent les offres d'emploi ?", [offers], embeddings,
+                     threshold=0.0)
+    said = " ".join(s.sentence for s in listed.sentences)
+    assert all(task in said for task in ("élus", "partenariats", "indicateurs", "bilans",
+                                         "comptes rendus", "financements"))
+    one = extract("Quelle tâche concerne les financements dans les offres d'emploi ?", [offers],
+                  embeddings, threshold=0.0)
+    assert len(one.sentences) < len(listed.sentences)
