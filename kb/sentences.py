@@ -147,6 +147,7 @@ def passage_units(text: str) -> list[Unit]:
     label = ""  # what leads the next units
     kind_of_label = ""  # "intro", "field", "heading" or "row"
     table = ""  # the name of the table being read, from its header row
+    listed = False  # list items have followed the current introduction
     for block in _blocks(text):
         for kind, line in _lines(block):
             if kind == "row":
@@ -171,6 +172,7 @@ def passage_units(text: str) -> list[Unit]:
                 continue
             if kind == "item" and not sentences[-1].endswith(":"):
                 units.extend(Unit(s, len(units), label) for s in sentences)
+                listed = True
                 continue
             if sentences[-1].endswith(":"):
                 # An introduction is quoted with what it introduces, not alone.
@@ -178,10 +180,11 @@ def passage_units(text: str) -> list[Unit]:
                 units.extend(Unit(s, len(units)) for s in sentences)
                 if kind_of_label == "intro":
                     units.append(Unit(label, len(units)))  # an introduction with nothing after
-                label, kind_of_label = introduction.rstrip(" :"), "intro"
+                label, kind_of_label, listed = introduction.rstrip(" :"), "intro", False
                 continue
             single = len(sentences) == 1
-            leads = kind_of_label == "intro" or (
+            # An introduction leads the value after it, not the prose after its list.
+            leads = (kind_of_label == "intro" and not listed) or (
                 kind_of_label == "field" and single and len(sentences[0]) <= VALUE_MAX
                 and not _is_field(sentences[0])
             )

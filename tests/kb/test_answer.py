@@ -75,6 +75,15 @@ def test_units_join_wrapped_lines_keep_labels_rows_and_list_introductions():
     assert not any("**" in u or u.endswith("*") for u in units)
 
 
+def test_an_introduction_leads_its_list_or_its_value_not_the_prose_after_the_list():
+    units = [u.display for u in passage_units(
+        "Les offres décrivent des tâches :\n\n- conseiller les élus ;\n- animer les partenariats."
+        "\n\nLe poste est souvent à temps plein.\n\nTarifs :\n850 euros par stagiaire.")]
+    assert units == ["Les offres décrivent des tâches : conseiller les élus ;",
+                     "Les offres décrivent des tâches : animer les partenariats.",
+                     "Le poste est souvent à temps plein.", "Tarifs : 850 euros par stagiaire."]
+
+
 def test_a_markdown_table_gives_one_unit_per_cell_led_by_its_row():
     units = [u.display for u in passage_units(
         "Elle fixait une trajectoire :\n\n| Sigle | Signification | Précision |\n|---|:--|---|\n"
