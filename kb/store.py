@@ -272,7 +272,7 @@ class Store:
                 vectors = self.vectors.embed_documents([embedding_text(c) for c in chunks])
             # The sentences that answers are ranked by (kb.support) are embedded now, not when
             # a question retrieves their passage.
-            self.vectors.embed_documents([u.display for c in chunks for u in passage_units(c.text)])
+            self.vectors.remember([u.display for c in chunks for u in passage_units(c.text)])
             for start in range(0, len(chunks), _PAGE):
                 part = chunks[start : start + _PAGE]
                 self._chunks.upsert(

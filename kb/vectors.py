@@ -57,16 +57,24 @@ class StoredEmbeddings(Embeddings):
         return db
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        keys = [_key(t) for t in texts]
-        known = self._read(list(dict.fromkeys(keys)))
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True)
-                                     if k not in known))
+        known = self._vectors(texts)
+        return [known[_key(t)].tolist() for t in texts]
+
+    def remember(self, texts: list[str]) -> None:
+        """Embed and keep those of `texts` not kept yet."""
+        self._vectors(texts)
+
+    def _vectors(self, texts: list[str]) -> dict[bytes, np.ndarray]:
+        """The vectors of `texts` by key, computing and keeping the missing ones."""
+        keyed = {_key(t): t for t in texts}
+        known = self._read(list(keyed))
+        missing = [t for k, t in keyed.items() if k not in known]
         if missing:
             computed = np.asarray(self.model.embed_documents(missing), dtype=np.float32)
             fresh = {_key(t): v for t, v in zip(missing, computed, strict=True)}
             self._write(fresh)
             known.update(fresh)
-        return [known[k].tolist() for k in keys]
+        return known
 
     def embed_query(self, text: str) -> list[float]:
         return self.model.embed_query(text)
