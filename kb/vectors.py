@@ -58,23 +58,23 @@ class StoredEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         known = self._vectors(texts)
-        return [known[_key(t)].tolist() for t in texts]
+        return [known[t].tolist() for t in texts]
 
     def remember(self, texts: list[str]) -> None:
         """Embed and keep those of `texts` not kept yet."""
         self._vectors(texts)
 
-    def _vectors(self, texts: list[str]) -> dict[bytes, np.ndarray]:
-        """The vectors of `texts` by key, computing and keeping the missing ones."""
-        keyed = {_key(t): t for t in texts}
-        known = self._read(list(keyed))
-        missing = [t for k, t in keyed.items() if k not in known]
+    def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of `texts` by text, computing and keeping the missing ones."""
+        keys = {t: _key(t) for t in texts}
+        kept = self._read(list(keys.values()))
+        missing = [t for t, k in keys.items() if k not in kept]
         if missing:
             computed = np.asarray(self.model.embed_documents(missing), dtype=np.float32)
-            fresh = {_key(t): v for t, v in zip(missing, computed, strict=True)}
+            fresh = {keys[t]: v for t, v in zip(missing, computed, strict=True)}
             self._write(fresh)
-            known.update(fresh)
-        return known
+            kept.update(fresh)
+        return {t: kept[k] for t, k in keys.items()}
 
     def embed_query(self, text: str) -> list[float]:
         return self.model.embed_query(text)
