@@ -215,6 +215,7 @@ def _ingest_locked(
         store.delete_document(source)
         report.results.append(FileResult(source, Status.REMOVED, message="Fichier disparu."))
     _update_catalogue(settings, store, courses, removed)
+    store.prune_vectors()
     store.lexical  # noqa: B018 -- rebuilds the BM25 index now if anything changed
     return report
 

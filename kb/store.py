@@ -267,20 +267,22 @@ class Store:
         """Replace a document's chunks: new chunks first, then the commit, then the sweep.
 
         `vectors` are the chunks' embeddings when the caller already has them (benchmarks)."""
-        if chunks:
-            if vectors is None:
-                vectors = self.vectors.embed_documents([embedding_text(c) for c in chunks])
-            # The sentences that answers are ranked by (kb.support) are embedded now, not when
-            # a question retrieves their passage.
-            self.vectors.remember([u.display for c in chunks for u in passage_units(c.text)])
-            for start in range(0, len(chunks), _PAGE):
-                part = chunks[start : start + _PAGE]
-                self._chunks.upsert(
-                    ids=[c.id for c in part],
-                    embeddings=vectors[start : start + _PAGE],
-                    documents=[c.text for c in part],
-                    metadatas=[c.metadata() for c in part],
-                )
+        texts = [embedding_text(c) for c in chunks]
+        if chunks and vectors is None:
+            vectors = self.vectors.embed_documents(texts)
+        # The sentences that answers are ranked by (kb.support) are embedded now, not when a
+        # question retrieves their passage; the document's former ones are let go.
+        units = [u.display for c in chunks for u in passage_units(c.text)]
+        self.vectors.remember(units)
+        self.vectors.own(record.source, [*texts, *units])
+        for start in range(0, len(chunks), _PAGE):
+            part = chunks[start : start + _PAGE]
+            self._chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + _PAGE],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+            )
         self._manifest.upsert(
             ids=[_manifest_id(record.source)],
             embeddings=[[1.0]],
@@ -298,7 +300,13 @@ class Store:
         """Remove a document: uncommit it first, then drop its chunks."""
         self._manifest.delete(ids=[_manifest_id(source)])
         self._chunks.delete(where={"source": source})
+        self.vectors.forget(source)
         self._lexical = None
+
+    def prune_vectors(self) -> None:
+        """Let go of the kept vectors of documents that are no longer indexed (a rebuild does
+        not re-index a file that disappeared meanwhile)."""
+        self.vectors.retain(set(self.documents()))
 
     def sweep(self, within: Callable[[str], bool] = lambda source: True) -> int:
         """Delete the chunks of sources `within` that an interrupted run left uncommitted;

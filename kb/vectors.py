@@ -3,7 +3,8 @@
 Ingestion embeds every quotable sentence of every passage, so that ranking the sentences of
 retrieved passages at question time only reads vectors (measured: embedding them then took about
 1 ms a sentence, most of a reranked search). The file is a cache: a missing or deleted one only
-costs the time to embed again, never a wrong answer.
+costs the time to embed again, never a wrong answer. It records which document uses which
+vectors, so that the vectors of a removed or edited passage leave with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS owners (owner TEXT NOT NULL, key BLOB NOT NULL,"
+    " PRIMARY KEY (owner, key));"
+    "CREATE INDEX IF NOT EXISTS owners_by_key ON owners (key);"
+)
 # SQLite's default bound on parameters in one statement is far above this.
 _BATCH = 500
 
@@ -50,7 +56,7 @@ class StoredEmbeddings(Embeddings):
         try:
             with db:
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_SCHEMA)
+                db.executescript(_SCHEMA)
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -63,6 +69,38 @@ class StoredEmbeddings(Embeddings):
     def remember(self, texts: list[str]) -> None:
         """Embed and keep those of `texts` not kept yet."""
         self._vectors(texts)
+
+    def own(self, owner: str, texts: list[str]) -> None:
+        """Record `texts` as the ones `owner` (a document) uses from now on; the vectors it used
+        before and no other owner uses are deleted."""
+        self._own(owner, {_key(t) for t in texts})
+
+    def forget(self, owner: str) -> None:
+        """`owner` uses no vector any more: delete those no other owner uses."""
+        self._own(owner, set())
+
+    def retain(self, owners: set[str]) -> None:
+        """Forget every owner but `owners` (documents that left the index while this file was
+        away, or during a rebuild)."""
+        with self._lock:
+            known = {o for (o,) in self._db.execute("SELECT DISTINCT owner FROM owners")}
+        for owner in known - owners:
+            self.forget(owner)
+
+    def _own(self, owner: str, keys: set[bytes]) -> None:
+        with self._lock, self._db:
+            before = {k for (k,) in self._db.execute(
+                "SELECT key FROM owners WHERE owner = ?", (owner,))}
+            self._db.execute("DELETE FROM owners WHERE owner = ?", (owner,))
+            self._db.executemany("INSERT OR IGNORE INTO owners (owner, key) VALUES (?, ?)",
+                                 [(owner, k) for k in keys])
+            # Vectors nobody ever owned (embedded at question time) are left: only those a
+            # document gave up can be known to be unused.
+            self._db.executemany(
+                "DELETE FROM vectors WHERE key = ? AND NOT EXISTS "
+                "(SELECT 1 FROM owners WHERE owners.key = vectors.key)",
+                [(k,) for k in before - keys],
+            )
 
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The vectors of `texts` by text, computing and keeping the missing ones."""

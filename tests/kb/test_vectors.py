@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.pipeline import ingest
+from ingest.pipeline import ingest, remove_document
 from kb.retrieval import HybridRetriever
 from kb.sentences import passage_units
 from kb.store import embedding_text, open_store
@@ -108,3 +108,79 @@ def test_rebuilding_the_index_embeds_nothing_again(tmp_path, embeddings):
     assert ingest([corpus], settings, store, rebuild=True).ok
     assert counted.documents == []
     assert store.count() > 0
+
+
+def test_a_vector_leaves_with_the_last_document_using_it(tmp_path):
+    model = CountingModel()
+    stored = StoredEmbeddings(model, tmp_path / "vectors.sqlite")
+    stored.remember(["Commun.", "Seulement A.", "Seulement B.", "Question du jour."])
+    stored.own("a.md", ["Commun.", "Seulement A."])
+    stored.own("b.md", ["Commun.", "Seulement B."])
+
+    stored.own("a.md", ["Commun.", "Nouveau A."])  # a.md was edited
+    stored.forget("b.md")  # b.md was removed
+    model.documents.clear()
+    stored.embed_documents(["Commun.", "Seulement A.", "Seulement B.", "Question du jour."])
+    # Still used by a.md, or never owned by a document (embedded when a question came): kept.
+    assert model.documents == ["Seulement A.", "Seulement B."]
+
+
+def test_editing_or_removing_a_file_lets_its_vectors_go(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "copil.md").write_text(
+        "# Le COPIL\n\nLe comité de pilotage valide le plan d'actions.\n", encoding="utf-8")
+    (corpus / "cotech.md").write_text(
+        "# Le COTECH\n\nLe comité technique prépare les décisions du COPIL.\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    model = CountingModel()
+    store = open_store(settings, model)
+    assert ingest([corpus], settings, store).ok
+    kept_before = _rows(store)
+
+    (corpus / "copil.md").write_text(
+        "# Le COPIL\n\nLe comité de pilotage arbitre et valide.\n", encoding="utf-8")
+    (corpus / "cotech.md").unlink()
+    assert ingest([corpus], settings, store).ok
+    kept = _rows(store)
+    assert 0 < kept < kept_before
+
+    # What is left is exactly what the index still uses: a rebuild embeds nothing.
+    model.documents.clear()
+    assert ingest([corpus], settings, store, rebuild=True).ok
+    assert model.documents == []
+    assert _rows(store) == kept
+
+
+def test_a_document_removed_from_the_library_takes_its_vectors(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "copil.md").write_text("# Le COPIL\n\nIl valide le plan.\n", encoding="utf-8")
+    (corpus / "rpe.md").write_text("# Le RPE\n\nIl informe les familles.\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    store = open_store(settings, CountingModel())
+    assert ingest([corpus], settings, store).ok
+    both = _rows(store)
+    remove_document(next(s for s in store.documents() if s.endswith("rpe.md")), settings, store)
+    assert 0 < _rows(store) < both
+
+
+def test_a_rebuild_lets_go_of_a_file_removed_meanwhile(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "copil.md").write_text("# Le COPIL\n\nIl valide le plan.\n", encoding="utf-8")
+    (corpus / "rpe.md").write_text("# Le RPE\n\nIl informe les familles.\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    store = open_store(settings, CountingModel())
+    assert ingest([corpus], settings, store).ok
+    both = _rows(store)
+    (corpus / "rpe.md").unlink()
+    assert ingest([corpus], settings, store, rebuild=True).ok
+    assert 0 < _rows(store) < both
+
+
+def _rows(store) -> int:
+    import sqlite3
+
+    with sqlite3.connect(store.vectors.path) as db:
+        return db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
