@@ -33,7 +33,10 @@ install-dev: $(VENV)/.installed-dev
 ingest: install
 	-$(VENV)/bin/ctg ingest corpus
 
+# Byte-compiled first: the app's warm-up thread then imports without compiling, which on
+# CPython 3.11 can race with Streamlit compiling the page being opened (gh-106905).
 run: ingest
+	$(PY) -m compileall -q app.py kb ingest ui
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 test: install-dev
