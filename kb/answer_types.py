@@ -20,8 +20,10 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
         r"\ben quelles? annees?\b|\bde quand\b"
     ),
     "price": re.compile(
-        r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|"
-        r"\bpayer\b|\beuros?\b|€"
+        r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|\bmontants?\b|"
+        r"\beuros?\b|€|"
+        # "Combien faut-il payer ?" asks for a price, "faut-il payer avant la session ?" not.
+        r"\bcombien\b[^?]*\bpayer\b|\bpayer combien\b"
     ),
     "phone": re.compile(r"\btelephone\b|\bnumero\b|\bappeler\b|\btel\b"),
     "email": re.compile(r"\be-?mail\b|\bcourriel\b|\badresse (?:electronique|mail)\b"),

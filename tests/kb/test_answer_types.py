@@ -10,6 +10,8 @@ from kb.prompt import looks_like_injection
 
 @pytest.mark.parametrize(("question", "kinds"), [
     ("Combien coûte la formation ?", {"price"}),
+    ("Combien faut-il payer pour la formation inter ?", {"price"}),
+    ("Faut-il payer avant la session ou après ?", set()),
     ("Quel numéro appeler pour joindre l'EGOC ?", {"phone"}),
     ("Et son site internet ?", {"website"}),
     ("Comment contacter le cabinet ?", {"contact"}),
