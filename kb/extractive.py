@@ -55,8 +55,24 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
     return out
 
 
+def _under(heading: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+    """The units of `heading`'s passage that it heads, in reading order: up to the next heading
+    of its level or above."""
+    after = sorted((c for c in candidates if c.hit.chunk.id == heading.hit.chunk.id
+                    and c.unit.position > heading.unit.position), key=lambda c: c.unit.position)
+    out: list[Candidate] = []
+    for candidate in after:
+        if 0 < candidate.unit.heading <= heading.unit.heading:
+            break
+        out.append(candidate)
+    return out
+
+
 def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = False
             ) -> list[Candidate]:
+    if best.unit.heading:
+        # A heading alone answers nothing: what it heads does.
+        return [best, *_under(best, candidates)[: MAX_LIST_SENTENCES - 1]]
     chosen = [best]
     for candidate in candidates:
         if candidate is best:

@@ -51,6 +51,8 @@ class Unit:
     text: str
     position: int
     lead: str = ""
+    heading: int = 0  # a Markdown heading's level: what follows it, up to the next heading of
+    # its level or above, develops it
 
     @property
     def display(self) -> str:
@@ -121,7 +123,9 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for line in block:
         stripped = line.strip()
-        if stripped.startswith("|"):
+        if _HEADING_MARKS.match(line):
+            out.append(("heading", stripped))
+        elif stripped.startswith("|"):
             # A Markdown table: the row above the rule is the header, each row below a record.
             if _TABLE_RULE.match(stripped):
                 if out and out[-1][0] == "row":
@@ -132,7 +136,8 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
             out.append(("row", line))
         elif _BULLET.match(line):
             out.append(("item", _BULLET.sub("", line)))
-        elif out and out[-1][0] != "row" and not out[-1][1].rstrip().endswith(_CLAUSE_END):
+        elif out and out[-1][0] in ("item", "prose") and not out[-1][1].rstrip().endswith(
+                _CLAUSE_END):
             out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
         else:
             out.append(("prose", line.strip()))
@@ -167,6 +172,16 @@ def passage_units(text: str) -> list[Unit]:
                     units.extend(Unit(s, len(units), label) for s in split_sentences(cell))
                 continue
             table = ""
+            if kind == "heading":
+                if kind_of_label == "intro" and not listed:
+                    units.append(Unit(label, len(units)))  # an introduction with nothing after
+                heading = clean(line)
+                if not heading:
+                    continue
+                level = len(_HEADING_MARKS.match(line).group().strip())
+                units.append(Unit(heading, len(units), heading=level))
+                label, kind_of_label = (heading, "heading") if _is_heading(heading) else ("", "")
+                continue
             sentences = split_sentences(line)
             if not sentences:
                 continue

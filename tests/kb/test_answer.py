@@ -105,6 +105,14 @@ def test_a_tab_table_header_names_the_table_and_gives_no_unit():
                      "Phase 2 · Lieu : Paris"]
 
 
+def test_markdown_headings_are_units_that_know_their_level_and_join_nothing():
+    units = passage_units("# Le SDSF\n## Son contenu\nUn diagnostic territorialisé.\n\n"
+                          "### Indicateurs\n- une synthèse commune")
+    assert [(u.display, u.heading) for u in units] == [
+        ("Le SDSF", 1), ("Son contenu", 2), ("Un diagnostic territorialisé.", 0),
+        ("Indicateurs", 3), ("Indicateurs : une synthèse commune", 0)]
+
+
 def test_sentences_are_not_cut_after_initials_and_answers_split_on_lists():
     assert split_sentences("Prix : 850€ T.T.C. PAR STAGIAIRE. Déjeuner compris.") == [
         "Prix : 850€ T.T.C. PAR STAGIAIRE.", "Déjeuner compris."]

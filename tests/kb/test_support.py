@@ -123,3 +123,18 @@ def test_a_question_asking_for_several_things_gets_the_whole_list(embeddings):
     one = extract("Quelle tâche concerne les financements dans les offres d'emploi ?", [offers],
                   embeddings, threshold=0.0)
     assert len(one.sentences) < len(listed.sentences)
+
+
+def test_a_heading_that_answers_best_brings_what_it_heads(embeddings):
+    sheet = _hit("## Checklist avant d'acheter une formation CTG\n\n"
+                 "Les programmes omettent souvent des informations.\n\n"
+                 "- Le public visé et l'effectif ;\n- Le prix, TTC ou HT ;\n"
+                 "- La certification Qualiopi.\n\n"
+                 "## Les financements\n\nLe plan de formation de la Caf prend en charge.",
+                 "qualite", "Se former à la CTG")
+    found = extract("Checklist avant d'acheter une formation CTG ?", [sheet], embeddings,
+                    threshold=0.0)
+    said = [s.sentence for s in found.sentences]
+    assert said[0] == "Checklist avant d'acheter une formation CTG"
+    assert any("Qualiopi" in s for s in said) and any("prix" in s for s in said)
+    assert not any("financements" in s or "plan de formation" in s for s in said)
