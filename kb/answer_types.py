@@ -13,11 +13,17 @@ _MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|no
 # What a length of time is counted in: "combien de jours" asks for a duration, not a count.
 _SPANS = "jours|journees|temps|heures|seances|semaines|mois|annees|ans"
 
+# "Quand" asks for a date at the head of a question ("Quand a lieu…", "et quand le renouveler"),
+# after "depuis" or at its end, not in a clause of circumstance: "comment faire quand personne
+# n'ose…", "quand on place les partenaires…", "peut-on quand même…".
+_SUBJECT = "on|je|j'|nous|vous|il|elle|ils|elles|meme|chacun|personne"
+
 # Patterns run on accent-folded, lowercased text.
 _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "date": re.compile(
-        r"\bquand\b|\bquelle date\b|\bquel jour\b|\bdates?\b|\bcalendrier\b|"
-        r"\ben quelles? annees?\b|\bde quand\b"
+        rf"^\W*(?:et |mais )?quand\b(?! (?:{_SUBJECT})\b)|\bet quand\b(?! (?:{_SUBJECT})\b)|"
+        r"\b(?:depuis|de|jusqu'a|a partir de) quand\b|\bquand\s*\?|"
+        r"\bquelle date\b|\bquel jour\b|\bdates?\b|\bcalendrier\b|\ben quelles? annees?\b"
     ),
     "price": re.compile(
         r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|\bmontants?\b|"

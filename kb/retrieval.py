@@ -15,6 +15,7 @@ from kb.documents import Chunk, SearchHit
 from kb.glossary import expand
 from kb.parts import agreement, parts
 from kb.questions import clean_question
+from kb.sections import section_of, sections_asked
 from kb.store import Store
 from kb.support import rerank
 
@@ -35,6 +36,15 @@ RESTATEMENT_PENALTY = 0.04
 # Added to a passage whose heading names the part the question asks about ("phase 2"), taken
 # from one whose heading names only another part of that kind ("Phase 3").
 PART_BONUS = 0.05
+# Added to a passage of a method sheet the question names when it is the sheet's section the
+# question asks for ("une erreur classique en fish-bowl" → its "Pièges à éviter").
+SECTION_BONUS = 0.05
+# A question naming one or two documents ("en fish-bowl", "l'intra EGOC") is most often answered
+# by one of their passages, though not always by one the fusion ranked high (a sheet's "Rôles"
+# shares few words with "je dois rester au centre ou m'effacer ?"): every passage of a named
+# document of at most this many passages is reordered with the shortlist.
+NAMED_POOL_DOCUMENTS = 2
+NAMED_POOL_PASSAGES = 30
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
@@ -105,6 +115,10 @@ class HybridRetriever(BaseRetriever):
         if asked:
             self._add_to_shortlist(scores, chunks, 3 * k,
                                    lambda c: PART_BONUS * agreement(asked, c.section))
+        wanted = sections_asked(query)
+        if wanted and named:
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
+                c.source in named and section_of(c.section) in wanted))
         kinds = expected_types(query)
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
@@ -113,6 +127,8 @@ class HybridRetriever(BaseRetriever):
         depth = max(k, RERANK_DEPTH) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
+        if reorder and 0 < len(named) <= NAMED_POOL_DOCUMENTS:
+            best += self._named_pool(named, best, scores, chunks, doc_types, sources)
         hits = [
             SearchHit(
                 chunk=chunks[i],
@@ -127,6 +143,25 @@ class HybridRetriever(BaseRetriever):
         if reorder:
             hits = rerank(query, hits, self.store.vectors)
         return hits[:k]
+
+    def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],
+                    chunks: dict[str, Chunk], doc_types: set[str] | None,
+                    sources: set[str] | None) -> list[str]:
+        """The passages of the `named` documents not in `best` yet, read into `chunks` with
+        their fused score, or the shortlist's lowest when the fusion did not find them."""
+        floor = min((scores[i] for i in best), default=0.0)
+        added: list[str] = []
+        for source in sorted(named):
+            passages = [] if sources and source not in sources else self.store.chunks_of(source)
+            if len(passages) > NAMED_POOL_PASSAGES:
+                continue
+            for chunk in passages:
+                if chunk.id in best or (doc_types and str(chunk.doc_type) not in doc_types):
+                    continue
+                chunks[chunk.id] = chunk
+                scores.setdefault(chunk.id, floor)
+                added.append(chunk.id)
+        return added
 
     def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
                           bonus: Callable[[Chunk], float]) -> None:

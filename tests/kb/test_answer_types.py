@@ -39,6 +39,15 @@ from kb.prompt import looks_like_injection
     ("Combien de mois faut-il prévoir ?", {"duration"}),
     ("Combien d'agents participent ?", {"count"}),
     ("Quels contrats ont précédé la CTG, et en quelles années ?", {"date"}),
+    # "Quand" asks for a date at the head or the end of a question, not in a clause of
+    # circumstance.
+    ("Quand se tient la journée avec les trois territoires ?", {"date"}),
+    ("Depuis quand la certification est-elle exigée ?", {"date"}),
+    ("Pour combien de temps le SDSF est-il adopté, et quand le renouveler ?", {"duration", "date"}),
+    ("Après un COPIL, j'envoie le compte rendu quand ?", {"date"}),
+    ("Comment faire quand personne n'ose entrer dans le cercle ?", set()),
+    ("Quand on place les partenaires sur la carte, sur quoi s'appuie-t-on ?", set()),
+    ("Peut-on quand même construire une théorie du changement ?", set()),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert expected_types(question) == kinds

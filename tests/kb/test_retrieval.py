@@ -41,14 +41,14 @@ OTHERS = {
 }
 
 
-def _retriever(tmp_path, embeddings, files: dict[str, str], rerank: bool | None = None
-               ) -> HybridRetriever:
+def _retriever(tmp_path, embeddings, files: dict[str, str], rerank: bool | None = None,
+               **settings) -> HybridRetriever:
     """A retriever over a fresh index of `files` (name → text), written under corpus/."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp_path / "data")
+    settings = make_settings(tmp_path / "data", **settings)
     store = open_store(settings, embeddings)
     assert ingest([corpus], settings, store).ok
     return HybridRetriever(store=store, rerank=rerank)
@@ -107,3 +107,75 @@ def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, m
     hits = retriever.search("Quel était l'objectif de la phase 2 avec les partenaires "
                             "institutionnels et le Département ?")
     assert hits[0].chunk.source == first
+
+
+SHEET = """---
+title: "Fish-bowl"
+doc_type: methode
+---
+
+# Fish-bowl
+
+## À quoi ça sert
+
+Le fish-bowl est une méthode classique pour débattre en grand groupe : quelques personnes parlent
+au centre, les autres écoutent autour.
+
+## Préparation et installation
+
+Deux cercles de chaises, dont une laissée vide au centre, et une question affichée au mur.
+
+## Déroulé pas à pas
+
+Lancer la question, laisser tourner la parole, puis faire une synthèse en plénière.
+
+## Variantes
+
+Un bocal fermé, sans chaise libre, quand le centre doit garder les mêmes personnes.
+
+## Rôles
+
+L'animateur pose le cadre puis se met en retrait ; le maître du temps annonce la fin de chaque
+tour de parole.
+
+## Pièges à éviter
+
+Laisser le centre aux mêmes voix pendant toute la séance.
+"""
+
+
+@pytest.mark.parametrize("bonus", [0.0, None])
+def test_the_section_of_a_named_sheet_the_question_asks_for_comes_first(
+        tmp_path, embeddings, monkeypatch, bonus):
+    if bonus is not None:
+        monkeypatch.setattr("kb.retrieval.SECTION_BONUS", bonus)
+    retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **NAMED}, rerank=False,
+                           chunk_size=200)  # a passage per section
+    hits = retriever.search("Quelle erreur classique en fish-bowl ?")
+    assert hits[0].chunk.section.endswith("Pièges à éviter") == (bonus is None)
+
+
+# Passages sharing the question's words, in documents the question does not name.
+ROUNDS = {f"scrutin-{n}.md": f"# Élections {n}\n\nLa fin de chaque tour de scrutin est annoncée "
+          f"en mairie, bureau {n}.\n" for n in range(6)}
+
+
+def test_every_passage_of_a_named_sheet_is_weighed_by_its_sentences(tmp_path, embeddings,
+                                                                    monkeypatch):
+    weighed: list[set[str]] = []
+
+    def recording(query, hits, embeddings):
+        weighed.append({h.chunk.section for h in hits})
+        return hits
+
+    monkeypatch.setattr("kb.retrieval.rerank", recording)
+    retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **ROUNDS}, rerank=True,
+                           chunk_size=200)
+    # The fusion's shortlist of five cannot hold the sheet's six passages.
+    retriever.search("En fish-bowl, qui annonce la fin de chaque tour ?", k=1)
+    retriever.search("Qui annonce la fin de chaque tour ?", k=1)
+    sheet = {"Fish-bowl", *(f"Fish-bowl > {name}" for name in (
+        "Préparation et installation", "Déroulé pas à pas", "Variantes", "Rôles",
+        "Pièges à éviter"))}
+    assert sheet <= weighed[0]
+    assert not sheet <= weighed[1]

@@ -1,0 +1,55 @@
+"""Which section of a method sheet a question asks for ("une erreur classique" → "Pièges à
+éviter", "qui a inventé" → "Origine et références").
+
+Every sheet follows the same template (kb.methods.SECTIONS), whose headings use words a question
+rarely repeats: one asks about a mistake, the sheet lists pitfalls. Retrieval uses this to prefer,
+within the sheet a question names, the section that answers it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.glossary import fold
+
+# Cues run on the accent-folded, lowercased question.
+CUES: dict[str, re.Pattern[str]] = {
+    "À quoi ça sert": re.compile(
+        r"\ba quoi (?:ca )?sert\b|\bsert a quoi\b|\butilite\b|\binteret\b"),
+    "Quand l'utiliser dans une CTG": re.compile(
+        r"\ba quel moment\b|\bdans quels? cas\b|\bquand (?:l'|la |le )?(?:utiliser|choisir|"
+        r"mobiliser|recourir|proposer)\b|\bquelle etape de la ctg\b"),
+    "Préparation et installation": re.compile(
+        r"\bprepar\w*|\bmateriel\b|\bsalle\b|\binstall\w*|"
+        r"\bcombien de (?:personnes|participants|temps)\b|\bduree\b|\bbloquer\b|\bprevoir\b"),
+    "Déroulé pas à pas": re.compile(
+        r"\bderoul\w*|\betapes?\b|\bcomment (?:se passe|animer|mener|conduire|lancer)\b|"
+        r"\bpas a pas\b"),
+    "Rôles": re.compile(
+        r"\broles?\b|\bqui (?:fait|anime|tient|note|garde|distribue|est charge)\b|"
+        r"\bcharge(?:e|s)? de (?!cooperation)\w|\bquelqu'un\b|\bresponsable de\b"),
+    "Variantes": re.compile(
+        r"\bvariantes?\b|\badapt\w*|\ben ligne\b|\ba distance\b|\bvisio\b|\bgrand groupe\b|"
+        r"\b\d{2,} (?:personnes|participants)\b"),
+    "Pièges à éviter": re.compile(
+        r"\berreurs?\b|\bpieges?\b|\beviter\b|\becueils?\b|\bse tromper\b|\battention\b|"
+        r"\bdangers?\b|\bderives?\b|\brater\b|\bechec\b"),
+    "Ce qu'on produit à la fin": re.compile(
+        r"\bproduit\b|\bproduire\b|\blivrables?\b|\ba la fin\b|\ben sortie\b|\bresultat\b|"
+        r"\bobtient\b"),
+    "Origine et références": re.compile(
+        r"\borigine\b|\binvente\w*|\bcree\b|\bconcu\b|\bauteurs?\b|\binspir\w*|\bformalise\w*|"
+        r"\bd'ou vient\b|\bqui a (?:invente|cree|concu|formalise|imagine)\b|"
+        r"\barticle\b|\bouvrage\b"),
+}
+
+
+def sections_asked(question: str) -> set[str]:
+    """The template sections (kb.methods.SECTIONS) whose content `question` asks for."""
+    folded = fold(question)
+    return {section for section, cue in CUES.items() if cue.search(folded)}
+
+
+def section_of(path: str) -> str:
+    """The section a passage sits in, from its heading path ("Fish-bowl > Rôles" → "Rôles")."""
+    return path.rsplit(" > ", 1)[-1].strip()

@@ -1,0 +1,35 @@
+"""Which section of a method sheet a question asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.methods import SECTIONS
+from kb.sections import CUES, section_of, sections_asked
+
+
+def test_every_cue_names_a_section_of_the_template():
+    assert set(CUES) == set(SECTIONS)
+
+
+@pytest.mark.parametrize(("question", "sections"), [
+    ("Quelle erreur classique en fish-bowl ?", {"Pièges à éviter"}),
+    ("Qui a inventé le world café ?", {"Origine et références"}),
+    ("De quel article scientifique s'inspire l'outil ?", {"Origine et références"}),
+    ("Dans une théorie du changement, quelqu'un est-il chargé de contester ?", {"Rôles"}),
+    ("À quel moment de la CTG proposer un forum ouvert ?", {"Quand l'utiliser dans une CTG"}),
+    ("Quel matériel prévoir pour un méta-plan ?", {"Préparation et installation"}),
+    ("Peut-on faire un méta-plan à distance ?", {"Variantes"}),
+    ("Qu'obtient-on à la fin d'un world café ?", {"Ce qu'on produit à la fin"}),
+    ("Comment se déroule un forum ouvert ?", {"Déroulé pas à pas"}),
+    # The job's name is no role in a session; a question with no cue asks for no section.
+    ("Que fait un chargé de coopération ?", set()),
+    ("C'est quoi un fish-bowl ?", set()),
+])
+def test_the_section_a_question_asks_for(question, sections):
+    assert sections_asked(question) == sections
+
+
+def test_the_section_of_a_passage_is_the_last_heading_of_its_path():
+    assert section_of("Fish-bowl (bocal à poissons) > Pièges à éviter") == "Pièges à éviter"
+    assert section_of("Fish-bowl") == "Fish-bowl"
