@@ -73,7 +73,11 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
         rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:19|20)\d{{2}}\s*-\s*(?:19|20)\d{{2}}\b|"
-        r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b"
+        r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b|"
+        # A time relative to an event answers "quand" too: "diffusé sous quinze jours",
+        # "deux à quatre semaines avant le COPIL".
+        rf"\b(?:sous|dans les|d'ici)\s+(?:\d+|{_NUMBER_WORDS})\s+(?:jours|semaines|mois)\b|"
+        rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:jours|semaines|mois)\s+(?:avant|apres)\b"
     ),
     "price": re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b)|\b(?:ttc|ht)\b"),
     "phone": re.compile(_PHONE),

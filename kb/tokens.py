@@ -51,6 +51,9 @@ _NOT_NAMING = frozenset({
     "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
     "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
     "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent", "si",
+    # The verbs of a question in the first person ("je dois", "on peut", "je vais").
+    "dois", "devons", "devez", "peux", "pouvons", "pouvez", "fais", "faisons", "faites",
+    "vais", "va", "allons", "allez", "vont", "veux", "voulons", "voulez", "faudrait",
 })
 
 

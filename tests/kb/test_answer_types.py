@@ -63,6 +63,10 @@ def test_sentences_that_state_the_fact():
     assert holds("Institutions : Conseil départemental (3 personnes)", "count")
     assert not holds("Joindre l'organisme au 02 99 29 82 42 pour les personnes", "count")
     assert holds("Depuis 2020, les CTG remplacent les CEJ.", "date")
+    # A time relative to an event answers "quand" as well.
+    assert holds("Un relevé de décisions, diffusé sous quinze jours.", "date")
+    assert holds("Le COTECH se tient deux à quatre semaines avant le COPIL.", "date")
+    assert not holds("Le groupe se réunit deux fois par an.", "date")
     assert holds("au 02 99 29 82 42", "phone") and not holds("www.egoc.org", "phone")
     assert holds("sur www.egoc.org", "website") and holds("www.egoc.org", "contact")
     # Markdown emphasis inside a word does not hide the spelled-out acronym.

@@ -20,6 +20,8 @@ def test_content_words_leave_out_what_only_asks_or_links():
     assert content_words("Quels risques faut-il voir avant de lancer la phase 2 ?") == [
         "risques", "voir", "lancer", "phase"]
     assert content_words("Qu'est-ce que l'EGOC ?") == ["EGOC"]
+    assert content_words("Après un COPIL, je dois rédiger quoi ? Et je vais l'envoyer ?") == [
+        "COPIL", "rédiger", "envoyer"]
 
 
 def test_hyphenated_words_also_match_their_joined_spelling():
