@@ -12,21 +12,35 @@ import streamlit as st
 from kb.documents import DOC_TYPE_LABELS, Answer, Chunk
 from ui.markdown import escape, literal, readable, support_spans
 
+# Passages retrieved but not cited, shown under an answer: the right one is more often among the
+# first five retrieved (recall@5) than quoted in the answer (README, "Qualité mesurée").
+OTHERS = 3
+
 
 def show_sources(answer: Answer, key: str) -> None:
-    """Numbered citations of an answer; for an abstention, the closest passages."""
+    """Numbered citations of an answer and the other passages retrieved; for an abstention, the
+    closest passages."""
     if answer.abstained:
         if not answer.passages:
             st.caption("Aucun passage proche : la base ne dit rien de ce sujet.")
             return
         st.markdown("**Passages les plus proches** (aucun ne répond à la question)")
         for number, hit in enumerate(answer.passages, 1):
-            passage(number, hit.chunk, (), f"{key}-near-{number}")
+            passage(f"[{number}]", hit.chunk, (), f"{key}-near-{number}")
         return
     if answer.citations:
         st.markdown("**Sources**")
     for citation in answer.citations:
-        passage(citation.number, citation.chunk, citation.supports, f"{key}-{citation.number}")
+        passage(f"[{citation.number}]", citation.chunk, citation.supports,
+                f"{key}-{citation.number}")
+    cited = {citation.chunk.id for citation in answer.citations}
+    others = [hit.chunk for hit in answer.passages if hit.chunk.id not in cited][:OTHERS]
+    if others:
+        st.markdown("**Autres passages retrouvés**")
+        st.caption("Non cités dans la réponse ; si elle ne convient pas, l'information cherchée "
+                   "est peut-être ici.")
+    for number, chunk in enumerate(others, 1):
+        passage("•", chunk, (), f"{key}-other-{number}")
 
 
 def location(chunk: Chunk) -> str:
@@ -37,10 +51,11 @@ def location(chunk: Chunk) -> str:
     return " · ".join(parts)
 
 
-def passage(number: int, chunk: Chunk, supports: Sequence[str], key: str) -> None:
-    """One source, closed: its title and place; open: its text, `supports` in bold, its file."""
+def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str) -> None:
+    """One source, closed: its mark ("[1]"), title and place; open: its text, `supports` in
+    bold, its file."""
     where = location(chunk)
-    label = f"[{number}] {chunk.title}" + (f" — {where}" if where else "")
+    label = f"{mark} {chunk.title}" + (f" — {where}" if where else "")
     with st.expander(escape(label)):
         doc_type = DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))
         st.caption(escape(f"{doc_type} · {chunk.source}"))

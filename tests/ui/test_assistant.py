@@ -39,6 +39,12 @@ def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentenc
     passage = sources[0].markdown[0].value
     assert "**" in passage and "850" in passage.split("**")[1]  # the sentence, in bold
     assert sources[0].get("download_button")  # the source file
+    # The passages retrieved but not cited are one click away too, after the sources.
+    blocks = texts(answer, "markdown")
+    assert blocks.index("**Autres passages retrouvés**") > blocks.index("**Sources**")
+    others = [e for e in sources if shown(e.label).startswith("• ")]
+    assert 1 <= len(others) <= 3
+    assert all(not shown(e.label).startswith("[1] ") for e in others)
 
 
 def test_an_unanswerable_question_says_so_and_shows_the_closest_passages(corpus_app):
