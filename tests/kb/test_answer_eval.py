@@ -1,7 +1,8 @@
-"""Answer quality on the seed index. The scorer's weights were fitted on the even-numbered lines
-of the dev set (bench/answer.py --fit), so hits and citations are measured on the odd ones; the
-abstention threshold was set on every line (bench/answer.py --calibrate: the unanswerable set is
-too small to split), so abstention is checked on every line, as a guard against regressions."""
+"""Answer quality on the seed index, and on the shipped corpus. The scorer's weights were fitted
+on the even-numbered lines of the dev set (bench/answer.py --fit), so hits and citations are
+measured on the odd ones; the abstention threshold was set on every line (bench/answer.py
+--calibrate: the unanswerable set is too small to split), so abstention is checked on every line,
+as a guard against regressions."""
 
 from __future__ import annotations
 
@@ -12,18 +13,23 @@ from kb.documents import Answer, Chunk, Citation, DocType
 from kb.evaluation import EvalQuestion, evaluate_answers, load_questions
 from tests.conftest import EVAL
 
-# Reached as measured by bench/answer.py (held-out hit 0.765, citations 0.830; abstention 0.941
-# with 0.049 false abstentions). Below the product's targets (hit 0.85, citations 0.95,
+# Reached as measured by bench/answer.py (held-out hit 0.784, citations 0.833; abstention 0.941
+# with 0.039 false abstentions). Below the product's targets (hit 0.85, citations 0.95,
 # abstention 0.90 with at most 5 % false abstentions): the floors guard against regressions
 # while the scorer is improved.
-MIN_HIT_RATE = 0.76
-MIN_CITATION_PRECISION = 0.82
+MIN_HIT_RATE = 0.78
+MIN_CITATION_PRECISION = 0.83
 MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTION = 0.05
 # seeds_unanswerable_heldout.jsonl was written by someone who had not seen the abstention rules,
-# after they were made: 0.55 at first reading (0.60 now), against 0.94 on the set the rules were
+# after they were made: 0.55 at first reading (0.65 now), against 0.94 on the set the rules were
 # built on.
-MIN_FRESH_ABSTENTION = 0.55
+MIN_FRESH_ABSTENTION = 0.60
+# Answers on the shipped corpus plus the seeds, by question set: the hit rate measured when this
+# file last changed. The last three sets were written apart from the rules (README).
+CORPUS_HIT_RATES = {"methods_questions": 0.64, "references_questions": 0.69,
+                    "methods_heldout": 0.41, "methods_fresh": 0.41, "references_fresh": 0.5}
+MAX_CORPUS_FALSE_ABSTENTION = 0.09
 
 
 def _answer(text: str, abstained: bool = False, cited: tuple[str, ...] = ()) -> Answer:
@@ -77,3 +83,12 @@ def test_extractive_answers_on_held_out_questions(seed_index):
     assert every_line.abstention_rate >= MIN_ABSTENTION, figures
     assert every_line.false_abstention_rate <= MAX_FALSE_ABSTENTION, figures
     assert unseen.abstention_rate >= MIN_FRESH_ABSTENTION, figures
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_HIT_RATES))
+def test_extractive_answers_on_the_corpus(corpus_index, name):
+    assistant = Assistant(corpus_index, corpus_index.settings, backend="extractive")
+    report = evaluate_answers(assistant.ask, load_questions(EVAL / f"{name}.jsonl"))
+    figures = {k: v for k, v in report.to_dict().items() if isinstance(v, float)}
+    assert report.answer_hit_rate >= CORPUS_HIT_RATES[name] - 0.005, figures
+    assert report.false_abstention_rate <= MAX_CORPUS_FALSE_ABSTENTION, figures
