@@ -152,7 +152,8 @@ def test_editing_or_removing_a_file_lets_its_vectors_go(tmp_path):
     assert _rows(store) == kept
 
 
-def test_a_document_removed_from_the_library_takes_its_vectors(tmp_path):
+def _two_notes(tmp_path):
+    """Two indexed notes (the COPIL, the RPE): their folder, settings and store."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "copil.md").write_text("# Le COPIL\n\nIl valide le plan.\n", encoding="utf-8")
@@ -160,19 +161,18 @@ def test_a_document_removed_from_the_library_takes_its_vectors(tmp_path):
     settings = make_settings(tmp_path / "data")
     store = open_store(settings, CountingModel())
     assert ingest([corpus], settings, store).ok
+    return corpus, settings, store
+
+
+def test_a_document_removed_from_the_library_takes_its_vectors(tmp_path):
+    _, settings, store = _two_notes(tmp_path)
     both = _rows(store)
     remove_document(next(s for s in store.documents() if s.endswith("rpe.md")), settings, store)
     assert 0 < _rows(store) < both
 
 
 def test_a_rebuild_lets_go_of_a_file_removed_meanwhile(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "copil.md").write_text("# Le COPIL\n\nIl valide le plan.\n", encoding="utf-8")
-    (corpus / "rpe.md").write_text("# Le RPE\n\nIl informe les familles.\n", encoding="utf-8")
-    settings = make_settings(tmp_path / "data")
-    store = open_store(settings, CountingModel())
-    assert ingest([corpus], settings, store).ok
+    corpus, settings, store = _two_notes(tmp_path)
     both = _rows(store)
     (corpus / "rpe.md").unlink()
     assert ingest([corpus], settings, store, rebuild=True).ok
