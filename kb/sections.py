@@ -18,7 +18,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\ba quoi (?:ca )?sert\b|\bsert a quoi\b|\butilite\b|\binteret\b"),
     "Quand l'utiliser dans une CTG": re.compile(
         r"\ba quel moment\b|\bdans quels? cas\b|\bquand (?:l'|la |le )?(?:utiliser|choisir|"
-        r"mobiliser|recourir|proposer)\b|\bquelle etape de la ctg\b"),
+        r"mobiliser|recourir|proposer)\b|\bquelle etape de la ctg\b|\bdans le calendrier\b"),
     "Préparation et installation": re.compile(
         r"\bprepar\w*|\bmateriel\b|\bsalle\b|\binstall\w*|"
         r"\bcombien de (?:personnes|participants|temps)\b|\bduree\b|\bbloquer\b|\bprevoir\b"),
@@ -27,16 +27,19 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\bpas a pas\b"),
     "Rôles": re.compile(
         r"\broles?\b|\bqui (?:fait|anime|tient|note|garde|distribue|est charge)\b|"
-        r"\bcharge(?:e|s)? de (?!cooperation)\w|\bquelqu'un\b|\bresponsable de\b"),
+        r"\bcharge(?:e|s)? de (?!cooperation)\w|\bquelqu'un\b|\bresponsable de\b|"
+        r"\bqui (?:s'occupe|prend|mene|pilote|porte)\b|\bm'effacer\b|\ben retrait\b"),
     "Variantes": re.compile(
         r"\bvariantes?\b|\badapt\w*|\ben ligne\b|\ba distance\b|\bvisio\b|\bgrand groupe\b|"
         r"\b\d{2,} (?:personnes|participants)\b"),
     "Pièges à éviter": re.compile(
         r"\berreurs?\b|\bpieges?\b|\beviter\b|\becueils?\b|\bse tromper\b|\battention\b|"
-        r"\bdangers?\b|\bderives?\b|\brater\b|\bechec\b"),
+        r"\bdangers?\b|\bderives?\b|\brater\b|\bechec\b|"
+        # Asking whether a practice is fine ("c'est gênant ?") asks about a pitfall.
+        r"\bc'est (?:genant|grave|correct|un probleme|une erreur)\b|\bque faire (?:si|quand)\b"),
     "Ce qu'on produit à la fin": re.compile(
         r"\bproduit\b|\bproduire\b|\blivrables?\b|\ba la fin\b|\ben sortie\b|\bresultat\b|"
-        r"\bobtient\b"),
+        r"\bobtient\b|\bavec quoi (?:on )?repart|\ben main\b|\bformaliser\b|\btraces?\b"),
     "Origine et références": re.compile(
         r"\borigine\b|\binvente\w*|\bcree\b|\bconcu\b|\bauteurs?\b|\binspir\w*|\bformalise\w*|"
         r"\bd'ou vient\b|\bqui a (?:invente|cree|concu|formalise|imagine)\b|"

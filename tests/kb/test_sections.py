@@ -22,6 +22,11 @@ def test_every_cue_names_a_section_of_the_template():
     ("Peut-on faire un méta-plan à distance ?", {"Variantes"}),
     ("Qu'obtient-on à la fin d'un world café ?", {"Ce qu'on produit à la fin"}),
     ("Comment se déroule un forum ouvert ?", {"Déroulé pas à pas"}),
+    ("Je n'invite que des techniciens au world café : c'est gênant ?", {"Pièges à éviter"}),
+    ("Après un forum ouvert, avec quoi on repart ?", {"Ce qu'on produit à la fin"}),
+    ("En méta-plan, qui s'occupe de regrouper les cartes ?", {"Rôles"}),
+    ("Dans le calendrier de la convention, où placer un world café ?",
+     {"Quand l'utiliser dans une CTG"}),
     # The job's name is no role in a session; a question with no cue asks for no section.
     ("Que fait un chargé de coopération ?", set()),
     ("C'est quoi un fish-bowl ?", set()),
