@@ -152,7 +152,9 @@ class HybridRetriever(BaseRetriever):
         floor = min((scores[i] for i in best), default=0.0)
         added: list[str] = []
         for source in sorted(named):
-            passages = [] if sources and source not in sources else self.store.chunks_of(source)
+            if sources and source not in sources:
+                continue
+            passages = self.store.chunks_of(source)
             if len(passages) > NAMED_POOL_PASSAGES:
                 continue
             for chunk in passages:

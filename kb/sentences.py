@@ -51,8 +51,9 @@ class Unit:
     text: str
     position: int
     lead: str = ""
-    heading: int = 0  # a Markdown heading's level: what follows it, up to the next heading of
-    # its level or above, develops it
+    # A Markdown heading's level (0: not a heading); what follows it develops it, up to the next
+    # heading of its level or above.
+    heading: int = 0
 
     @property
     def display(self) -> str:
