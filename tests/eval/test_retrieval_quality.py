@@ -21,7 +21,8 @@ def dev_questions():
 def test_question_sets_are_well_formed():
     for name in ("seeds_dev", "seeds_unanswerable", "seeds_unanswerable_heldout",
                  "methods_questions", "references_questions", "methods_heldout",
-                 "methods_fresh", "references_fresh"):
+                 "methods_fresh", "references_fresh", "corpus_unanswerable",
+                 "corpus_unanswerable_fresh"):
         questions = load_questions(EVAL / f"{name}.jsonl")
         assert len({q.id for q in questions}) == len(questions), name
         assert all(q.unanswerable or q.answers for q in questions), name
