@@ -14,7 +14,7 @@ from langchain_core.language_models.fake_chat_models import (
 )
 from langchain_core.messages import AIMessage
 
-from kb.answer import Assistant, condense_extractive
+from kb.answer import UNSURE, Assistant, condense_extractive
 from kb.citations import attach, numbers, strip_markers
 from kb.documents import Answer, Chunk, DocType, SearchHit
 from kb.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
@@ -198,6 +198,15 @@ def test_concrete_questions_get_the_sentence_that_holds_the_fact(assistant, ques
                                     for c in answer.citations)
     cited = next(c for c in answer.citations if any(fact in s for s in c.supports))
     assert f"[{cited.number}]" in answer.text and cited.chunk.path
+
+
+def test_an_answer_from_a_weak_best_sentence_comes_with_a_warning(assistant, monkeypatch):
+    question = "Combien coûte la formation inter de FR Consultants ?"
+    sure = assistant.ask(question)
+    assert not sure.abstained and UNSURE not in (sure.notice or "")
+    monkeypatch.setattr("kb.answer.UNSURE_BELOW", sure.confidence + 1.0)
+    unsure = assistant.ask(question)
+    assert UNSURE in unsure.notice and unsure.text == sure.text
 
 
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
