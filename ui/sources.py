@@ -9,7 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kb.documents import DOC_TYPE_LABELS, Answer, Chunk
+from kb.documents import DOC_TYPE_LABELS, Answer, Chunk, DocType
+from ui import resources
 from ui.markdown import escape, literal, readable, support_spans
 
 # Passages retrieved but not cited, shown under an answer: the right one is more often among the
@@ -66,6 +67,18 @@ def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str) -> None:
             if span is None:  # a paraphrase too loose to point at: quote it instead
                 st.caption(f"Phrase de la réponse appuyée par ce passage : « {escape(sentence)} »")
         _file(chunk, key)
+        _method_sheet(chunk, key)
+
+
+def _method_sheet(chunk: Chunk, key: str) -> None:
+    """For a passage of a method sheet the Méthodes page lists, a button that opens it there."""
+    slug = Path(chunk.path).stem if chunk.path else ""
+    if chunk.doc_type != DocType.METHODE or slug not in {
+            sheet.slug for sheet in resources.method_library().sheets}:
+        return
+    if st.button("Ouvrir la fiche méthode", key=f"sheet-{key}", icon=":material/menu_book:"):
+        st.session_state["method"] = slug
+        st.switch_page("ui/pages/methodes.py")
 
 
 def _file(chunk: Chunk, key: str) -> None:

@@ -47,6 +47,16 @@ def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentenc
     assert all(not shown(e.label).startswith("[1] ") for e in others)
 
 
+def test_a_cited_method_sheet_opens_on_the_methodes_page(corpus_app):
+    app = _ask(open_page(), "Qui a créé le world café et en quelle année ?")
+    opening = [b for b in app.chat_message[-1].button if b.label == "Ouvrir la fiche méthode"]
+    assert opening
+    opening[0].click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Méthodes d'animation"
+    assert [h.value for h in app.main.header] == ["World café"]
+
+
 def test_an_unanswerable_question_says_so_and_shows_the_closest_passages(corpus_app):
     app = _ask(open_page(), "Quelle est la recette de la tarte tatin ?")
     assert _answer_text(app).startswith("Je ne trouve pas")
@@ -74,12 +84,12 @@ def test_a_rating_with_its_comment_is_stored_in_sqlite(corpus_app):
     database = corpus_app / "feedback.sqlite3"
     question = "Qu'est-ce qu'une Convention territoriale globale ?"
     app = _ask(open_page(), question)
-    app.chat_message[-1].button[0].click().run()  # sent without a thumb: refused
+    _send_rating(app)  # without a thumb: refused
     assert any("Choisissez" in text for text in texts(app, "warning"))
     before = _count(database)
     app.feedback[0].set_value(1)
     app.chat_message[-1].text_input[0].set_value("Réponse claire")
-    app.chat_message[-1].button[0].click().run()
+    _send_rating(app)
     assert _count(database) == before + 1
     with sqlite3.connect(database) as db:
         row = db.execute(
@@ -88,6 +98,10 @@ def test_a_rating_with_its_comment_is_stored_in_sqlite(corpus_app):
     assert row[:3] == (question, 1, "Réponse claire") and "[1]" in row[3]
     assert any("Merci" in caption for caption in texts(app, "caption"))
     assert not app.feedback  # one rating per answer
+
+
+def _send_rating(app) -> None:
+    next(b for b in app.chat_message[-1].button if b.label == "Envoyer mon avis").click().run()
 
 
 def _count(database) -> int:
