@@ -17,7 +17,7 @@ from rich.table import Table
 import kb  # noqa: F401 -- sets the offline environment before any model code
 from kb.cli_courses import courses_app
 from kb.config import get_settings
-from kb.documents import DOC_TYPE_LABELS, DocType
+from kb.documents import DOC_TYPE_LABELS, Chunk, DocType
 
 app = typer.Typer(
     help="Base de connaissances CTG : ingestion, recherche, évaluation.",
@@ -186,9 +186,18 @@ def ask(
     if sources:
         console.rule("Sources" if answer.citations else "Passages les plus proches", align="left")
     for number, chunk in sources:
-        where = f" · {chunk.location}" if chunk.location else ""
-        console.print(f"[{number}] {chunk.title}{where} · {chunk.path or chunk.source}",
-                      markup=False, highlight=False)
+        _passage_line(f"[{number}]", chunk)
+    others = answer.uncited()
+    if others:
+        console.rule("Autres passages retrouvés (non cités)", align="left")
+    for hit in others:
+        _passage_line("•", hit.chunk)
+
+
+def _passage_line(mark: str, chunk: Chunk) -> None:
+    where = f" · {chunk.location}" if chunk.location else ""
+    console.print(f"{mark} {chunk.title}{where} · {chunk.path or chunk.source}",
+                  markup=False, highlight=False)
 
 
 @app.command()

@@ -170,6 +170,14 @@ class Answer:
     def retrieval_scores(self) -> list[float]:
         return [hit.score for hit in self.passages]
 
+    def uncited(self, limit: int = 3) -> list[SearchHit]:
+        """The passages retrieved for an answer but not cited in it, best first: the right one
+        is more often among them than the answer quotes it (README, "Qualité mesurée")."""
+        if self.abstained:
+            return []
+        cited = {citation.chunk.id for citation in self.citations}
+        return [hit for hit in self.passages if hit.chunk.id not in cited][:limit]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "answer": self.text,

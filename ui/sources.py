@@ -13,10 +13,6 @@ from kb.documents import DOC_TYPE_LABELS, Answer, Chunk, DocType
 from ui import resources
 from ui.markdown import escape, literal, readable, support_spans
 
-# Passages retrieved but not cited, shown under an answer: the right one is more often among the
-# first five retrieved (recall@5) than quoted in the answer (README, "Qualité mesurée").
-OTHERS = 3
-
 
 def show_sources(answer: Answer, key: str) -> None:
     """Numbered citations of an answer and the other passages retrieved; for an abstention, the
@@ -34,8 +30,7 @@ def show_sources(answer: Answer, key: str) -> None:
     for citation in answer.citations:
         passage(f"[{citation.number}]", citation.chunk, citation.supports,
                 f"{key}-{citation.number}")
-    cited = {citation.chunk.id for citation in answer.citations}
-    others = [hit.chunk for hit in answer.passages if hit.chunk.id not in cited][:OTHERS]
+    others = [hit.chunk for hit in answer.uncited()]
     if others:
         st.markdown("**Autres passages retrouvés**")
         st.caption("Non cités dans la réponse ; si elle ne convient pas, l'information cherchée "

@@ -55,6 +55,12 @@ def test_ingest_search_stats_eval(project):
     typed = json.loads(ctg(project, "search", "tarif", "--type", "methode", "--json").stdout)
     assert typed == []
 
+    asked = ctg(project, "ask", "Combien coûte la formation inter de FR Consultants ?")
+    assert asked.returncode == 0, asked.stderr
+    sources, others = asked.stdout.split("Autres passages retrouvés")
+    assert "850" in sources and "[1] " in sources
+    assert "• " in others and "[1] " not in others
+
     stats = json.loads(ctg(project, "stats", "--json").stdout)
     assert stats["programme"]["documents"] == 2
 
