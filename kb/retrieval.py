@@ -149,20 +149,22 @@ class HybridRetriever(BaseRetriever):
                     sources: set[str] | None) -> list[str]:
         """The passages of the `named` documents not in `best` yet, read into `chunks` with
         their fused score, or the shortlist's lowest when the fusion did not find them."""
+        # The manifest says how long each document is: a long one is not read at all.
+        documents = self.store.documents()
+        pooled = sorted(source for source in named if source in documents
+                        and documents[source].chunks <= NAMED_POOL_PASSAGES
+                        and (not sources or source in sources))
+        if not pooled:
+            return []
         floor = min((scores[i] for i in best), default=0.0)
         added: list[str] = []
-        for source in sorted(named):
-            if sources and source not in sources:
+        passages = self.store.iter_chunks({"source": {"$in": pooled}}, documents)
+        for chunk in sorted(passages, key=lambda c: (c.source, c.position)):
+            if chunk.id in best or (doc_types and str(chunk.doc_type) not in doc_types):
                 continue
-            passages = self.store.chunks_of(source)
-            if len(passages) > NAMED_POOL_PASSAGES:
-                continue
-            for chunk in passages:
-                if chunk.id in best or (doc_types and str(chunk.doc_type) not in doc_types):
-                    continue
-                chunks[chunk.id] = chunk
-                scores.setdefault(chunk.id, floor)
-                added.append(chunk.id)
+            chunks[chunk.id] = chunk
+            scores.setdefault(chunk.id, floor)
+            added.append(chunk.id)
         return added
 
     def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
