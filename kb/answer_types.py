@@ -53,6 +53,12 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
         r"\bdate limite\b|\bavant quelle date\b|\bjusqu'a quand\b|\bau plus tard\b|"
         r"\bdelai (?:d'inscription|pour s'inscrire)\b"
     ),
+    # "Faut-il un diplôme pour s'inscrire ?" asks what a course requires of its trainees.
+    "prerequisite": re.compile(
+        r"\bpre-?requis\b|\bconditions? d'(?:acces|admission)\b|\bniveau requis\b|"
+        r"\b(?:faut-il|faut il|doit-on|dois-je)\b[^?]{0,60}\bpour (?:s'inscrire|s'y inscrire|"
+        r"suivre|participer|acceder)\b"
+    ),
     "maximum": re.compile(r"\bmaxim(?:um|ale?s?|aux)\b|\bau plus combien\b|\bplafond\b"),
     "minimum": re.compile(r"\bminim(?:um|ale?s?|aux)\b|\bau moins combien\b"),
 }
@@ -114,6 +120,10 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bmin(?:imum|imale?s?|imaux|\.)?\b|\bau moins\b|\bpas moins de\b|\ba partir d"
     ),
     "hours": re.compile(r"\b\d+\s*(?:h\b|heures?\b)"),
+    "prerequisite": re.compile(
+        r"\bpre-?requis\b|\bconditions? d'acces\b|\bsans condition\b|"
+        r"\b(?:ouverte?s?|accessibles?) a (?:tous|toutes)\b"
+    ),
 }
 # A first name and a surname in capitals ("Eva JORDAN"), or a title and a name ("Mme Durand"):
 # run on the text as written, since case tells a name from other words.
@@ -137,6 +147,7 @@ _FACT_NAMES = {
     "rate": "taux|pourcentage|satisfaction", "person": "noms?|format\\w+|intervenant\\w*",
     "deadline": "date limite|inscriptions?|delais?", "maximum": "effectifs?|nombre|maximum",
     "minimum": "effectifs?|nombre|minimum", "hours": "heures|volume horaire|horaires?",
+    "prerequisite": "pre-?requis|conditions? d'acces",
 }
 _NOT_GIVEN = {
     kind: re.compile(rf"\b(?:{names})\b[^.;()]{{0,40}}?\b{_UNSTATED}")

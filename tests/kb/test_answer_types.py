@@ -48,6 +48,10 @@ from kb.prompt import looks_like_injection
     ("Comment faire quand personne n'ose entrer dans le cercle ?", set()),
     ("Quand on place les partenaires sur la carte, sur quoi s'appuie-t-on ?", set()),
     ("Peut-on quand même construire une théorie du changement ?", set()),
+    # What a course requires of its trainees, asked by name or by what one must have.
+    ("Quels prérequis pour l'intra EGOC ?", {"prerequisite"}),
+    ("Faut-il un diplôme particulier pour s'inscrire à la formation ?", {"prerequisite"}),
+    ("Est-ce qu'une formation CTG donne un diplôme ?", set()),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert expected_types(question) == kinds
@@ -98,6 +102,9 @@ def test_sentences_that_state_the_fact():
     assert not holds("850 € pour 2 jours de formation.", "hours")
     assert holds("Une CTG est signée pour quatre à cinq ans.", "duration")
     assert holds("Le SDSF est signé pour six années.", "duration")
+    assert holds("AUCUN PRÉ-REQUIS DEMANDÉ", "prerequisite")
+    assert holds("La formation est ouverte à tous les agents.", "prerequisite")
+    assert not holds("Une attestation de participation est remise.", "prerequisite")
 
 
 def test_a_sentence_saying_the_fact_is_not_given_answers_a_question_about_it():
