@@ -40,6 +40,7 @@ def chunk_document(doc: LoadedDocument, chunk_size: int) -> list[Chunk]:
             path=doc.path,
             context=doc.context,
             restates=doc.restates,
+            aliases=doc.aliases,
         )
         for position, piece in enumerate(merged)
     ]

@@ -45,6 +45,7 @@ class FrontMatter(BaseModel):
     tags: list[str] = []
     sources: list[str] = []
     updated: date | None = None
+    aliases: list[str] = []
 
 
 def _megabytes(size: int) -> str:
@@ -53,9 +54,9 @@ def _megabytes(size: int) -> str:
 
 
 # Bumped when reading or cutting documents changes (footnotes brought to their calls, restated
-# sources, labels no longer read as headings): every file then counts as changed and is indexed
-# again by the next run.
-READER_VERSION = 3
+# sources, labels no longer read as headings, aliases kept): every file then counts as changed
+# and is indexed again by the next run.
+READER_VERSION = 4
 
 
 def content_hash(data: bytes) -> str:
@@ -98,6 +99,7 @@ def load_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
         sections=sections,
         metadata={k: v for k, v in meta.items() if not k.startswith("_")},
         restates=restated_files(front.sources),
+        aliases=tuple(front.aliases),
     )
 
 

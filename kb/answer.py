@@ -210,7 +210,7 @@ class Assistant:
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["question"], state["standalone"], state["hits"])
         found = extract(turn.standalone, turn.hits, self.store.vectors, self.threshold)
-        fair = not found.spelled and found.confidence < DOUBT_BELOW
+        fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
         unknown = self._unknown(turn.question, fair)
         if unknown:
             names = ", ".join(f"« {name} »" for name in unknown)
@@ -222,7 +222,7 @@ class Assistant:
             found.sentences[0].hit.chunk.doc_type == DocType.PROGRAMME
         )
         if self._model is None or verbatim:
-            if found.confidence < UNSURE_BELOW and not found.spelled:
+            if found.confidence < UNSURE_BELOW and not (found.spelled or found.in_section):
                 turn.notices.append(UNSURE)
             if verbatim and self._model is not None:
                 turn.notices.append("Prix et dates cités tels quels depuis le programme.")

@@ -49,6 +49,8 @@ class LoadedDocument:
     context: str = ""
     # File names of the documents this one restates (from its front matter `sources`).
     restates: tuple[str, ...] = ()
+    # Other names the document answers to ("fishbowl", "open space"), from its front matter.
+    aliases: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -71,6 +73,7 @@ class Chunk:
     path: str = ""
     context: str = ""
     restates: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
@@ -84,6 +87,7 @@ class Chunk:
             "path": self.path,
             "context": self.context,
             "restates": "|".join(self.restates),
+            "aliases": "|".join(self.aliases),
         }
         if self.page is not None:
             meta["page"] = self.page
@@ -105,6 +109,7 @@ class Chunk:
             path=str(meta.get("path", "")),
             context=str(meta.get("context", "")),
             restates=tuple(filter(None, str(meta.get("restates", "")).split("|"))),
+            aliases=tuple(filter(None, str(meta.get("aliases", "")).split("|"))),
         )
 
     @property

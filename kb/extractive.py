@@ -14,6 +14,8 @@ from kb.citations import Supported
 from kb.documents import SearchHit
 from kb.glossary import fold
 from kb.parts import agreement, parts
+from kb.profiles import names_document
+from kb.sections import sections_asked, sections_in, unit_sections
 from kb.support import Candidate, score_candidates
 
 # An answer quotes one passage: the best sentence, and up to three more of the same passage
@@ -39,6 +41,9 @@ class Extract:
     confidence: float
     answerable: bool
     spelled: bool = False  # the best sentence spells out the acronym asked about
+    # The best sentence is in the section of a sheet that the question asks for ("Qui a inventé
+    # le world café ?" → its "Origine et références"): it answers by where it stands.
+    in_section: bool = False
 
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
@@ -104,6 +109,31 @@ def _part(asked: set[tuple[str, int]], candidate: Candidate) -> int:
     return 0
 
 
+def _key(candidate: Candidate) -> tuple[str, int]:
+    return candidate.hit.chunk.id, candidate.unit.position
+
+
+def _in_section(question: str, wanted: set[str], hits: list[SearchHit], candidates: list[Candidate]
+                ) -> set[tuple[str, int]]:
+    """The candidates (by `_key`) in an asked-for section of the first passage's document, when
+    that passage covers one and the question names the document by its title."""
+    if not (wanted and hits and sections_in(hits[0].chunk) & wanted
+            and names_document(question, hits[0].chunk)):
+        return set()
+    source = hits[0].chunk.source
+    by_passage: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.hit.chunk.source == source:
+            by_passage.setdefault(candidate.hit.chunk.id, []).append(candidate)
+    out: set[tuple[str, int]] = set()
+    for group in by_passage.values():
+        group.sort(key=lambda c: c.unit.position)
+        sections = unit_sections(group[0].hit.chunk.section, [c.unit for c in group])
+        out.update(_key(c) for c, section in zip(group, sections, strict=True)
+                   if section in wanted)
+    return out
+
+
 def extract(
     question: str, hits: list[SearchHit], embeddings: Embeddings,
     threshold: float = ABSTAIN_BELOW,
@@ -120,6 +150,10 @@ def extract(
                   if not c.feature("foreign") and not (asked and _part(asked, c) < 0)]
     kinds = expected_types(question)
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
+    # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
+    # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
+    in_section = _in_section(question, sections_asked(question), hits, candidates)
+    answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
     if not answering:
@@ -131,5 +165,6 @@ def extract(
     # whatever its score.
     spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
     whole_list = bool(_PLURAL.search(fold(question)))
+    sectioned = _key(best) in in_section
     return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
-                   spelled or best.score >= threshold, spelled)
+                   spelled or sectioned or best.score >= threshold, spelled, sectioned)

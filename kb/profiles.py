@@ -3,11 +3,13 @@ provider and client) and the other documents it restates (a summary sheet and it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
 
+from kb.documents import Chunk
 from kb.tokens import tokenize
 
 # A question word names documents when few documents carry it in their title or context: "EGOC"
@@ -72,6 +74,24 @@ class Profiles:
             p.source for p in self.by_source.values()
             if any(r != PurePosixPath(p.source).name and r in names for r in p.restates)
         )
+
+
+_TITLE_PARTS = re.compile(r"[():/]|\bet\b")
+
+
+def names_document(question: str, chunk: Chunk) -> bool:
+    """Whether `question` names a passage's document: by one of its aliases ("fishbowl", "open
+    space"), or by its title or a part of it: every word of "Fish-bowl", of "bocal à poissons",
+    or of "Animer un comité de pilotage" for "Animer un comité de pilotage (COPIL) et un comité
+    technique (COTECH)". One shared word ("animer", "participants") is not enough."""
+    words = set(tokenize(question, full_forms=False))
+    for part in (*_TITLE_PARTS.split(chunk.title), *chunk.aliases):
+        # "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta plan".
+        for form in (part.replace("-", " "), re.sub(r"[-\s]", "", part)):
+            tokens = set(tokenize(form, full_forms=False))
+            if tokens and tokens <= words:
+                return True
+    return False
 
 
 def restated_files(sources: Iterable[str]) -> tuple[str, ...]:

@@ -14,8 +14,9 @@ from kb.answer_types import expected_types, holds
 from kb.documents import Chunk, SearchHit
 from kb.glossary import expand
 from kb.parts import agreement, parts
+from kb.profiles import names_document
 from kb.questions import clean_question
-from kb.sections import section_of, sections_asked
+from kb.sections import sections_asked, sections_in
 from kb.store import Store
 from kb.support import rerank
 
@@ -118,7 +119,7 @@ class HybridRetriever(BaseRetriever):
         wanted = sections_asked(query)
         if wanted and named:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
-                c.source in named and section_of(c.section) in wanted))
+                c.source in named and bool(sections_in(c) & wanted)))
         kinds = expected_types(query)
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
@@ -142,6 +143,12 @@ class HybridRetriever(BaseRetriever):
         ]
         if reorder:
             hits = rerank(query, hits, self.store.vectors)
+        if wanted:
+            # The section asked for in a sheet the question names by its title answers it
+            # ("Comment animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another
+            # passage shares words.
+            hits.sort(key=lambda h: not (sections_in(h.chunk) & wanted
+                                         and names_document(query, h.chunk)))
         return hits[:k]
 
     def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],

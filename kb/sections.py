@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
+from kb.documents import Chunk
 from kb.glossary import fold
+from kb.sentences import Unit
 
 # Cues run on the accent-folded, lowercased question.
 CUES: dict[str, re.Pattern[str]] = {
@@ -56,3 +58,25 @@ def sections_asked(question: str) -> set[str]:
 def section_of(path: str) -> str:
     """The section a passage sits in, from its heading path ("Fish-bowl > Rôles" → "Rôles")."""
     return path.rsplit(" > ", 1)[-1].strip()
+
+
+# A sheet's sections are its level-2 headings.
+_SECTION_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def sections_in(chunk: Chunk) -> set[str]:
+    """The sections a passage covers: the one it starts in, and those whose heading it holds (a
+    short section shares its passage with the one before)."""
+    return {section_of(chunk.section), *(m.strip() for m in _SECTION_HEADING.findall(chunk.text))}
+
+
+def unit_sections(path: str, units: list[Unit]) -> list[str]:
+    """The section each of a passage's units (in reading order) sits in: the passage's own, then,
+    after a heading of level 2 or above inside it, that heading's."""
+    current = section_of(path)
+    out = []
+    for unit in units:
+        if 0 < unit.heading <= 2:
+            current = unit.text
+        out.append(current)
+    return out

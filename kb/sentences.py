@@ -19,7 +19,14 @@ _MARKUP = re.compile(
     r"(?<!\w)\*|\*(?!\w)"
 )
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# A list item that is only a link ("- [Fish-bowl](fish-bowl.md)", under "Voir aussi") points to
+# another document: it states nothing, and the document it names answers for itself.
+_LINK_ONLY = re.compile(r"^\s*\[[^\]]+\]\([^)]*\)\s*[.;,]?\s*$")
 _HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+# A paragraph wholly in bold ("**Quelle différence entre COPIL et COTECH ?**") is a heading of
+# the lowest level: what follows develops it.
+_BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
+BOLD_HEADING_LEVEL = 6
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")  # |---|:--:|
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9])")
@@ -124,7 +131,7 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for line in block:
         stripped = line.strip()
-        if _HEADING_MARKS.match(line):
+        if _HEADING_MARKS.match(line) or (len(block) == 1 and _BOLD_LINE.match(line)):
             out.append(("heading", stripped))
         elif stripped.startswith("|"):
             # A Markdown table: the row above the rule is the header, each row below a record.
@@ -136,7 +143,8 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
         elif "\t" in line:
             out.append(("row", line))
         elif _BULLET.match(line):
-            out.append(("item", _BULLET.sub("", line)))
+            if not _LINK_ONLY.match(_BULLET.sub("", line)):
+                out.append(("item", _BULLET.sub("", line)))
         elif out and out[-1][0] in ("item", "prose") and not out[-1][1].rstrip().endswith(
                 _CLAUSE_END):
             out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
@@ -179,7 +187,8 @@ def passage_units(text: str) -> list[Unit]:
                 heading = clean(line)
                 if not heading:
                     continue
-                level = len(_HEADING_MARKS.match(line).group().strip())
+                marks = _HEADING_MARKS.match(line)
+                level = len(marks.group().strip()) if marks else BOLD_HEADING_LEVEL
                 units.append(Unit(heading, len(units), heading=level))
                 label, kind_of_label = (heading, "heading") if _is_heading(heading) else ("", "")
                 continue

@@ -113,6 +113,16 @@ def test_markdown_headings_are_units_that_know_their_level_and_join_nothing():
         ("Indicateurs", 3), ("Indicateurs : une synthèse commune", 0)]
 
 
+def test_a_paragraph_wholly_in_bold_heads_what_follows_and_a_bare_link_is_no_unit():
+    units = passage_units("**Quelle différence entre COPIL et COTECH ?**\n\n- Le COPIL décide.\n\n"
+                          "Il se réunit une fois par an, **au moins**.\n\n## Voir aussi\n\n"
+                          "- [Fish-bowl](fish-bowl.md)\n- Lire la [fiche SDSF](sdsf.md).")
+    assert [(u.display, u.heading) for u in units] == [
+        ("Quelle différence entre COPIL et COTECH ?", 6), ("Le COPIL décide.", 0),
+        ("Il se réunit une fois par an, au moins.", 0), ("Voir aussi", 2),
+        ("Voir aussi : Lire la fiche SDSF.", 0)]
+
+
 def test_sentences_are_not_cut_after_initials_and_answers_split_on_lists():
     assert split_sentences("Prix : 850€ T.T.C. PAR STAGIAIRE. Déjeuner compris.") == [
         "Prix : 850€ T.T.C. PAR STAGIAIRE.", "Déjeuner compris."]
@@ -207,6 +217,22 @@ def test_an_answer_from_a_weak_best_sentence_comes_with_a_warning(assistant, mon
     monkeypatch.setattr("kb.answer.UNSURE_BELOW", sure.confidence + 1.0)
     unsure = assistant.ask(question)
     assert UNSURE in unsure.notice and unsure.text == sure.text
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_the_section_a_question_asks_for_in_a_named_sheet_answers_it(corpus_index, monkeypatch,
+                                                                     named):
+    """"Inventé" is in no document and the best sentence scores low, but the question names the
+    world café sheet and asks for its origin: its « Origine et références » answers, plainly."""
+    if not named:
+        for module in ("kb.retrieval", "kb.extractive"):
+            monkeypatch.setattr(f"{module}.names_document", lambda question, chunk: False)
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "Qui a inventé le world café ?")
+    assert ("Juanita Brown" in answer.text) == named
+    if named:
+        assert answer.citations[0].chunk.section.endswith("Origine et références")
+        assert not answer.notice
 
 
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):

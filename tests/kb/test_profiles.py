@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from kb.profiles import DocumentProfile, Profiles, restated_files
+import pytest
+
+from kb.documents import Chunk, DocType
+from kb.profiles import DocumentProfile, Profiles, names_document, restated_files
 
 
 def _profiles() -> Profiles:
@@ -42,3 +45,28 @@ def test_restated_files_are_the_file_names_among_the_sources():
         "https://www.caf.fr/page", "seed:003_6a075cde25f75532.txt", "docs/brochure.pdf",
         " ", "seed:003_6a075cde25f75532.txt",
     ]) == ("003_6a075cde25f75532.txt", "brochure.pdf")
+
+
+def _sheet(title: str, aliases: tuple[str, ...] = ()) -> Chunk:
+    return Chunk(id="c", text="", source="s.md", title=title, doc_type=DocType.METHODE,
+                 section="", page=None, position=0, content_hash="h", aliases=aliases)
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Comment animer un fish-bowl ?", True),
+    ("Qui est au centre du fishbowl ?", True),  # one word for two
+    ("Et le fish bowl, on le prépare comment ?", True),
+    ("Que met-on dans le bocal à poissons ?", True),  # the part in parentheses
+    ("Comment se passe un bocal fermé ?", False),  # one word of a part is not its name
+    ("Qui fait quoi dans le cercle excentrique ?", True),  # an alias
+])
+def test_a_question_names_a_document_by_its_title_a_part_of_it_or_an_alias(question, named):
+    assert names_document(question, _sheet("Fish-bowl (bocal à poissons)",
+                                           ("cercle excentrique",))) == named
+
+
+def test_one_word_shared_with_a_long_title_does_not_name_it():
+    title = "Animer un comité de pilotage (COPIL) et un comité technique (COTECH)"
+    assert names_document("Comment animer le comité de pilotage ?", _sheet(title))
+    assert names_document("Qui vient au COPIL ?", _sheet(title))
+    assert not names_document("Qui anime quoi lors de la rencontre ?", _sheet(title))

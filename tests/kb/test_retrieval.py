@@ -112,6 +112,7 @@ def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, m
 SHEET = """---
 title: "Fish-bowl"
 doc_type: methode
+aliases: [cercle de parole]
 ---
 
 # Fish-bowl
@@ -145,14 +146,34 @@ Laisser le centre aux mêmes voix pendant toute la séance.
 
 
 @pytest.mark.parametrize("bonus", [0.0, None])
-def test_the_section_of_a_named_sheet_the_question_asks_for_comes_first(
+def test_the_section_of_a_named_sheet_the_question_asks_for_gains_in_fusion(
         tmp_path, embeddings, monkeypatch, bonus):
+    """The fusion's bonus alone, without the final ordering by section (below)."""
+    monkeypatch.setattr("kb.retrieval.names_document", lambda question, chunk: False)
     if bonus is not None:
         monkeypatch.setattr("kb.retrieval.SECTION_BONUS", bonus)
     retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **NAMED}, rerank=False,
                            chunk_size=200)  # a passage per section
     hits = retriever.search("Quelle erreur classique en fish-bowl ?")
     assert hits[0].chunk.section.endswith("Pièges à éviter") == (bonus is None)
+
+
+@pytest.mark.parametrize("question, section, aliases, rule, first", [
+    ("Comment animer un fish-bowl ?", "Déroulé pas à pas", "[]", True, True),
+    ("Comment animer un fish-bowl ?", "Déroulé pas à pas", "[]", False, False),
+    # Its alias, from the front matter, names the sheet too.
+    ("Qui fait quoi dans un cercle de parole ?", "Rôles", "[cercle de parole]", True, True),
+    ("Qui fait quoi dans un cercle de parole ?", "Rôles", "[]", True, False),
+])
+def test_the_section_asked_for_in_a_sheet_named_by_its_title_comes_first(
+        tmp_path, embeddings, monkeypatch, question, section, aliases, rule, first):
+    monkeypatch.setattr("kb.retrieval.SECTION_BONUS", 0.0)
+    if not rule:
+        monkeypatch.setattr("kb.retrieval.names_document", lambda question, chunk: False)
+    sheet = SHEET.replace("[cercle de parole]", aliases)
+    retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": sheet, **NAMED}, rerank=True,
+                           chunk_size=200)
+    assert retriever.search(question)[0].chunk.section.endswith(section) == first
 
 
 # Passages sharing the question's words, in documents the question does not name.

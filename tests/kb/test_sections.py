@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kb.documents import Chunk, DocType
 from kb.methods import SECTIONS
-from kb.sections import CUES, section_of, sections_asked
+from kb.sections import CUES, section_of, sections_asked, sections_in, unit_sections
+from kb.sentences import passage_units
 
 
 def test_every_cue_names_a_section_of_the_template():
@@ -38,3 +40,12 @@ def test_the_section_a_question_asks_for(question, sections):
 def test_the_section_of_a_passage_is_the_last_heading_of_its_path():
     assert section_of("Fish-bowl (bocal à poissons) > Pièges à éviter") == "Pièges à éviter"
     assert section_of("Fish-bowl") == "Fish-bowl"
+
+
+def test_a_passage_covers_the_sections_whose_headings_it_holds():
+    text = "Animateur : tient le cadre.\n\n## Variantes\n\n- En ligne.\n\n### Astuce\n\nCourt."
+    chunk = Chunk(id="c", text=text, source="s.md", title="Fish-bowl", doc_type=DocType.METHODE,
+                  section="Fish-bowl > Rôles", page=None, position=4, content_hash="h")
+    assert sections_in(chunk) == {"Rôles", "Variantes"}
+    sections = unit_sections(chunk.section, passage_units(text))
+    assert sections == ["Rôles", "Variantes", "Variantes", "Variantes", "Variantes"]
