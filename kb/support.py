@@ -20,7 +20,7 @@ from kb.answer_types import expected_types, holds
 from kb.documents import SearchHit
 from kb.prompt import looks_like_injection
 from kb.sentences import Unit, passage_units
-from kb.tokens import query_tokens, tokenize
+from kb.tokens import light_tokens, query_tokens, tokenize
 
 # A unit's answer score is a linear function of FEATURES, fitted by a softmax ranking loss on the
 # even-numbered lines of tests/eval/seeds_dev.jsonl (bench/answer.py --fit refits and prints
@@ -125,9 +125,11 @@ def _topic(hit: SearchHit) -> set[str]:
 def _focus(asked: Counter[str], topic: set[str]) -> Counter[str]:
     """The question's words less those naming the passage's document: the whole passage shares
     them, so a sentence repeating "FR Consultants" is no closer to the fact asked for than its
-    neighbours."""
-    focus = Counter({t: n for t, n in asked.items() if t not in topic})
-    return focus or asked
+    neighbours. Nor do the words that ask rather than name ("que fait…", "faut-il") point at a
+    sentence."""
+    light = light_tokens()
+    focus = Counter({t: n for t, n in asked.items() if t not in topic and t not in light})
+    return focus or Counter({t: n for t, n in asked.items() if t not in light}) or asked
 
 
 def _named(question: str, topics: list[set[str]]) -> set[str]:

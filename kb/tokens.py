@@ -44,17 +44,28 @@ def tokenize(text: str, full_forms: bool = True) -> list[str]:
     return [f for f in (fold(s) for s in _stemmer().stemWords(words)) if f]
 
 
+# Verbs by which a question asks ("que fait…", "faut-il…", "je dois…"), rather than name what it
+# asks about.
+_ASKING_VERBS = frozenset({
+    "faire", "fait", "fais", "faisons", "faites", "faut", "faudrait", "peut", "peuvent", "peux",
+    "pouvons", "pouvez", "doit", "doivent", "dois", "devons", "devez", "avoir", "etre", "vais",
+    "va", "allons", "allez", "vont", "veux", "voulons", "voulez",
+})
 # Words that ask, link or qualify rather than name what is asked about.
-_NOT_NAMING = frozenset({
+_NOT_NAMING = _ASKING_VERBS | {
     "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
-    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi", "faut", "peut",
+    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi",
     "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
     "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
-    "bien", "faire", "fait", "etre", "avoir", "doit", "peuvent", "doivent", "si",
-    # The verbs of a question in the first person ("je dois", "on peut", "je vais").
-    "dois", "devons", "devez", "peux", "pouvons", "pouvez", "fais", "faisons", "faites",
-    "vais", "va", "allons", "allez", "vont", "veux", "voulons", "voulez", "faudrait",
-})
+    "bien", "si",
+}
+
+
+@lru_cache(maxsize=1)
+def light_tokens() -> frozenset[str]:
+    """The tokens of the verbs by which a question asks ("fait", "faut", "peut"…): no sentence
+    answers by sharing them."""
+    return frozenset(t for word in _ASKING_VERBS for t in tokenize(word))
 
 
 def content_words(text: str) -> list[str]:

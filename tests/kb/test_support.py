@@ -138,3 +138,14 @@ def test_a_heading_that_answers_best_brings_what_it_heads(embeddings):
     assert said[0] == "Checklist avant d'acheter une formation CTG"
     assert any("Qualiopi" in s for s in said) and any("prix" in s for s in said)
     assert not any("financements" in s or "plan de formation" in s for s in said)
+
+
+def test_a_verb_that_asks_points_at_no_sentence(embeddings):
+    """In "Que fait un chargé de coopération ?", once the words naming the sheet are set aside,
+    "fait" is left: a sentence merely sharing it ("a fait de cette relation…") matches nothing."""
+    hit = _hit("La Caf a fait de cette relation un objet de formation.\n\n"
+               "Il anime les comités et conseille les élus.", "c", "",
+               title="Le chargé de coopération")
+    candidates = score_candidates("Que fait un chargé de coopération ?", [hit], embeddings)
+    lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
+    assert lexical["La Caf"] == lexical["Il ani"]
