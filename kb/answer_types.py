@@ -62,11 +62,25 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "maximum": re.compile(r"\bmaxim(?:um|ale?s?|aux)\b|\bau plus combien\b|\bplafond\b"),
     "minimum": re.compile(r"\bminim(?:um|ale?s?|aux)\b|\bau moins combien\b"),
 }
-# "Que signifie EGOC ?": the answer spells out the acronym.
-_DEFINITION = re.compile(
-    r"\bque (?:signifie|veut dire)\b|\bc'est quoi\b|\bqu'est-ce qu|\bdefinition\b|"
-    r"\bsigle\b|\bacronyme\b|\bdesigne\b"
-)
+# "Que signifie EGOC ?", "C'est quoi un LAEP ?", "COG, ça veut dire quoi ?": the answer spells out
+# the acronym. Only the acronym the question asks about: not the CCT of "c'est quoi la différence
+# entre un CCT et un CCD ?", nor the CEJ of "depuis le CEJ, qu'est-ce qui a changé ?". Run on the
+# question as written, since case tells an acronym from a word.
+_ASKING_MEANING = (r"(?i:que\s+signifie|que\s+veut\s+dire|veut\s+dire\s+quoi|signifie\s+quoi|"
+                   r"c['’]est\s+quoi|qu['’]est-ce\s+que?|qu['’]est-ce\s+qu['’]|"
+                   r"d[ée]finition\s+d[eu]?|d[ée]signe)")
+_ARTICLE = (r"(?i:\s+(?:le\s+sigle\s+|l['’]acronyme\s+)?"
+            r"(?:(?:un|une|le|la|les|des|du|de)\s+|l['’]|d['’])?)")
+_MEANING_AFTER = (r"(?i:\s*,?\s*(?:ça|ca|cela)?\s*(?:c['’]est\s+quoi|veut\s+dire\s+quoi|"
+                  r"signifie\s+quoi|d[ée]signe|qu['’]est-ce\s+que\s+c['’]est))")
+
+
+def _asks_meaning(question: str, acronym: str) -> bool:
+    name = rf"(?<![\w-]){re.escape(acronym)}(?![\w-])"
+    return bool(re.search(_ASKING_MEANING + _ARTICLE + name, question)
+                or re.search(name + _MEANING_AFTER, question))
+
+
 _ACRONYMS = {term.acronym: term.full_form for term in GLOSSARY}
 _NUMBER_WORDS = ("deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
                  "cent|dizaine|douzaine|quinzaine|vingtaine|trentaine|centaine")
@@ -79,7 +93,7 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
         rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:19|20)\d{{2}}\s*-\s*(?:19|20)\d{{2}}\b|"
-        r"\b(?:depuis|en|des|jusqu'en)\s+(?:19|20)\d{2}\b|"
+        r"\b(?:depuis|en|des|jusqu'en|a partir de)\s+(?:19|20)\d{2}\b|"
         # A time relative to an event answers "quand" too: "diffusé sous quinze jours",
         # "deux à quatre semaines avant le COPIL".
         rf"\b(?:sous|dans les|d'ici)\s+(?:\d+|{_NUMBER_WORDS})\s+(?:jours|semaines|mois)\b|"
@@ -168,9 +182,7 @@ def expected_types(question: str) -> set[str]:
         kinds.discard("date")
     if kinds & {"maximum", "minimum", "hours"}:
         kinds -= {"count", "duration"}
-    if _DEFINITION.search(folded):
-        kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS
-                  if re.search(rf"(?<![\w-]){acronym}(?![\w-])", question)}
+    kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS if _asks_meaning(question, acronym)}
     return kinds
 
 

@@ -19,6 +19,10 @@ from kb.prompt import looks_like_injection
     ("Combien de personnes compte le groupe ?", {"count"}),
     ("Que signifie le sigle EGOC ?", {"definition:EGOC"}),
     ("C'est quoi une CTG en deux mots ?", {"definition:CTG"}),
+    ("COG, ça veut dire quoi ?", {"definition:COG"}),
+    # Only the acronym asked about: not those of a comparison or of another clause.
+    ("C'est quoi la différence entre un CCT et un CCD ?", set()),
+    ("Depuis le CEJ, qu'est-ce qui a changé ?", set()),
     ("Pourquoi réunir plusieurs métiers autour de la CTG ?", set()),
     ("Quelle est l'adresse exacte de la salle ?", {"address"}),
     ("Quelle adresse mail utiliser ?", {"email"}),
@@ -67,6 +71,7 @@ def test_sentences_that_state_the_fact():
     assert holds("Institutions : Conseil départemental (3 personnes)", "count")
     assert not holds("Joindre l'organisme au 02 99 29 82 42 pour les personnes", "count")
     assert holds("Depuis 2020, les CTG remplacent les CEJ.", "date")
+    assert holds("Le métier est né avec les CTG, à partir de 2020.", "date")
     # A time relative to an event answers "quand" as well.
     assert holds("Un relevé de décisions, diffusé sous quinze jours.", "date")
     assert holds("Le COTECH se tient deux à quatre semaines avant le COPIL.", "date")
