@@ -22,7 +22,8 @@ def test_question_sets_are_well_formed():
     for name in ("seeds_dev", "seeds_unanswerable", "seeds_unanswerable_heldout",
                  "methods_questions", "references_questions", "methods_heldout",
                  "methods_fresh", "references_fresh", "corpus_unanswerable",
-                 "corpus_unanswerable_fresh", "methods_canonical", "seeds_fresh"):
+                 "corpus_unanswerable_fresh", "methods_canonical", "seeds_fresh",
+                 "references_canonical"):
         questions = load_questions(EVAL / f"{name}.jsonl")
         assert len({q.id for q in questions}) == len(questions), name
         assert all(q.unanswerable or q.answers for q in questions), name
@@ -65,15 +66,17 @@ def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
 
 @pytest.mark.parametrize(("name", "recall", "mrr"), [
     ("methods_questions", 0.97, 0.86),
-    ("references_questions", 0.91, 0.80),
+    ("references_questions", 0.97, 0.86),
     ("seeds_dev", 0.88, 0.69),
     # Written by someone who saw neither the rules nor the other sets (README): what practitioners'
     # own wording gets.
     ("methods_heldout", 0.94, 0.71),
-    ("methods_fresh", 0.88, 0.68),
+    ("methods_fresh", 0.86, 0.68),
     ("references_fresh", 0.75, 0.65),
-    # The day-one questions, one per sheet and section, in the template's own words.
+    # The day-one questions: one per method sheet and section, in the template's own words, and
+    # a newcomer's first questions on the reference sheets.
     ("methods_canonical", 0.97, 0.97),
+    ("references_canonical", 0.91, 0.72),
 ])
 def test_questions_on_the_whole_corpus(corpus_index, name, recall, mrr):
     report = evaluate_retrieval(HybridRetriever(store=corpus_index),

@@ -30,10 +30,11 @@ MIN_FRESH_ABSTENTION = 0.60
 MIN_FRESH_HIT_RATE = 0.77
 # Answers on the shipped corpus plus the seeds, by question set: the hit rate measured when this
 # file last changed. methods_heldout and the two fresh sets were written apart from the rules;
-# methods_canonical asks each sheet's sections in the template's words (README).
-CORPUS_HIT_RATES = {"methods_questions": 0.74, "references_questions": 0.69,
-                    "methods_heldout": 0.55, "methods_fresh": 0.55, "references_fresh": 0.5,
-                    "methods_canonical": 0.94}
+# methods_canonical asks each sheet's sections in the template's words, references_canonical a
+# newcomer's first questions (README).
+CORPUS_HIT_RATES = {"methods_questions": 0.74, "references_questions": 0.71,
+                    "methods_heldout": 0.58, "methods_fresh": 0.58, "references_fresh": 0.52,
+                    "methods_canonical": 0.94, "references_canonical": 0.52}
 MAX_CORPUS_FALSE_ABSTENTION = 0.09
 # Questions near the corpus's topics that it does not answer, also written apart: the extractive
 # backend still quotes something for most of them (README, "Qualité mesurée").
