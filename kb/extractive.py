@@ -16,6 +16,7 @@ from kb.glossary import fold
 from kb.parts import agreement, parts
 from kb.profiles import names_document
 from kb.sections import sections_asked, sections_in, unit_sections
+from kb.sentences import passage_units
 from kb.support import Candidate, score_candidates
 
 # An answer quotes one passage: the best sentence, and up to three more of the same passage
@@ -113,24 +114,20 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _in_section(question: str, wanted: set[str], hits: list[SearchHit], candidates: list[Candidate]
-                ) -> set[tuple[str, int]]:
-    """The candidates (by `_key`) in an asked-for section of the first passage's document, when
-    that passage covers one and the question names the document by its title."""
+def _in_section(question: str, wanted: set[str], hits: list[SearchHit]) -> set[tuple[str, int]]:
+    """The units (passage id, position) in an asked-for section of the first passage's document,
+    when that passage covers one and the question names the document by its title."""
     if not (wanted and hits and sections_in(hits[0].chunk) & wanted
             and names_document(question, hits[0].chunk)):
         return set()
-    source = hits[0].chunk.source
-    by_passage: dict[str, list[Candidate]] = {}
-    for candidate in candidates:
-        if candidate.hit.chunk.source == source:
-            by_passage.setdefault(candidate.hit.chunk.id, []).append(candidate)
     out: set[tuple[str, int]] = set()
-    for group in by_passage.values():
-        group.sort(key=lambda c: c.unit.position)
-        sections = unit_sections(group[0].hit.chunk.section, [c.unit for c in group])
-        out.update(_key(c) for c, section in zip(group, sections, strict=True)
-                   if section in wanted)
+    for hit in hits:
+        if hit.chunk.source == hits[0].chunk.source:
+            units = passage_units(hit.chunk.text)
+            sections = unit_sections(hit.chunk.section, units)
+            out.update((hit.chunk.id, unit.position)
+                       for unit, section in zip(units, sections, strict=True)
+                       if section in wanted)
     return out
 
 
@@ -152,7 +149,7 @@ def extract(
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
-    in_section = _in_section(question, sections_asked(question), hits, candidates)
+    in_section = _in_section(question, sections_asked(question), hits)
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
