@@ -22,7 +22,7 @@ _SUBJECT = "on|je|j'|nous|vous|il|elle|ils|elles|meme|chacun|personne"
 _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"^\W*(?:et |mais )?quand\b(?! (?:{_SUBJECT})\b)|\bet quand\b(?! (?:{_SUBJECT})\b)|"
-        r"\b(?:depuis|de|jusqu'a|a partir de) quand\b|\bquand\s*\?|"
+        r"\b(?:depuis|de|jusqu'a|a partir de) quand\b|\bquand\s*\?|\bc'est quand\b|"
         r"\bquelle date\b|\bquel jour\b|\bdates?\b|\bcalendrier\b|\ben quelles? annees?\b"
     ),
     "price": re.compile(

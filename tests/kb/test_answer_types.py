@@ -49,6 +49,7 @@ from kb.prompt import looks_like_injection
     ("Depuis quand la certification est-elle exigée ?", {"date"}),
     ("Pour combien de temps le SDSF est-il adopté, et quand le renouveler ?", {"duration", "date"}),
     ("Après un COPIL, j'envoie le compte rendu quand ?", {"date"}),
+    ("C'est quand la prochaine session ?", {"date"}),
     ("Comment faire quand personne n'ose entrer dans le cercle ?", set()),
     ("Quand on place les partenaires sur la carte, sur quoi s'appuie-t-on ?", set()),
     ("Peut-on quand même construire une théorie du changement ?", set()),
