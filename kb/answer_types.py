@@ -143,7 +143,11 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
 # run on the text as written, since case tells a name from other words.
 _PERSON = re.compile(
     r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+(?P<surname>[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?)\b|"
-    r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]"
+    r"\b(?:M\.|Mme|Madame|Monsieur)\s+[A-ZÀ-Ý]|"
+    # Under a trainers' label, a first name and a surname as usually written ("Formateurs :
+    # François Rousseau"), not a title ("Formateur : Formateur expert").
+    r"^(?:Format(?:eur|rice)s?|Intervenant(?:e)?s?)\s*:\s*[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+    r"\s+[A-ZÀ-Ý][a-zà-ÿ]+"
 )
 # "Phase 2", "Jour 1": a number that names a part, not one that counts (nor does a phone number).
 _ORDINAL = re.compile(r"\b(?:phase|jour|module|etape|partie|seance|niveau|n°|no|numero)\s*\d+\b")

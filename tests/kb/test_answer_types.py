@@ -93,6 +93,7 @@ def test_sentences_that_state_the_fact():
     assert holds("Formateurs : François ROUSSEAU et Eva JORDAN", "person")
     assert holds("animé par Mme Durand", "person")
     assert not holds("Formateur : Formateur expert", "person")
+    assert holds("Formateurs : François Rousseau : ingénierie du projet de territoire", "person")
     assert not holds("La Caf de la Loire et le Conseil Départemental", "person")
     assert holds("Valérie MASSON CAF42 / Mme GAOUA ARS", "person")
     # A capitalised word before a glossary acronym is no first name and surname.
