@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
 
 from kb.documents import Chunk
@@ -79,12 +79,18 @@ class Profiles:
 _TITLE_PARTS = re.compile(r"[():/]|\bet\b")
 
 
+@lru_cache(maxsize=64)
+def _words(question: str) -> frozenset[str]:
+    """A question's own tokens (retrieval asks about every passage it ranks)."""
+    return frozenset(tokenize(question, full_forms=False))
+
+
 def names_document(question: str, chunk: Chunk) -> bool:
     """Whether `question` names a passage's document: by one of its aliases ("fishbowl", "open
     space"), or by its title or a part of it: every word of "Fish-bowl", of "bocal à poissons",
     or of "Animer un comité de pilotage" for "Animer un comité de pilotage (COPIL) et un comité
     technique (COTECH)". One shared word ("animer", "participants") is not enough."""
-    words = set(tokenize(question, full_forms=False))
+    words = _words(question)
     for part in (*_TITLE_PARTS.split(chunk.title), *chunk.aliases):
         # "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta plan".
         for form in (part.replace("-", " "), re.sub(r"[-\s]", "", part)):

@@ -56,8 +56,10 @@ def sections_asked(question: str) -> set[str]:
 
 
 def section_of(path: str) -> str:
-    """The section a passage sits in, from its heading path ("Fish-bowl > Rôles" → "Rôles")."""
-    return path.rsplit(" > ", 1)[-1].strip()
+    """The section a passage sits in, from its heading path: the deepest section of the template
+    ("Fish-bowl > Variantes > En ligne" → "Variantes"), else the last heading."""
+    headings = [heading.strip() for heading in path.split(" > ")]
+    return next((h for h in reversed(headings) if h in CUES), headings[-1])
 
 
 # A sheet's sections are its level-2 headings.

@@ -37,9 +37,11 @@ def test_the_section_a_question_asks_for(question, sections):
     assert sections_asked(question) == sections
 
 
-def test_the_section_of_a_passage_is_the_last_heading_of_its_path():
+def test_the_section_of_a_passage_is_the_deepest_template_section_of_its_path():
     assert section_of("Fish-bowl (bocal à poissons) > Pièges à éviter") == "Pièges à éviter"
     assert section_of("Fish-bowl") == "Fish-bowl"
+    # A subsection of the template's section is in that section.
+    assert section_of("Fish-bowl > Variantes > En ligne") == "Variantes"
 
 
 def test_a_passage_covers_the_sections_whose_headings_it_holds():
