@@ -54,9 +54,9 @@ def _megabytes(size: int) -> str:
 
 
 # Bumped when reading or cutting documents changes (footnotes brought to their calls, restated
-# sources, labels no longer read as headings, aliases kept): every file then counts as changed
-# and is indexed again by the next run.
-READER_VERSION = 4
+# sources, labels no longer read as headings, aliases kept, a course's provider as an alias):
+# every file then counts as changed and is indexed again by the next run.
+READER_VERSION = 5
 
 
 def content_hash(data: bytes) -> str:

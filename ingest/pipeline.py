@@ -267,6 +267,9 @@ def _course_of(document: LoadedDocument) -> tuple[Course | None, str]:
     if course is not None:
         offers = " ".join(f"formation {kind.replace('_', ' ')}" for kind in course.offers)
         document.context = " · ".join(filter(None, [course.provider.name, offers, course.client]))
+        # A course is also named by its provider or its client ("la formation de FR Consultants").
+        document.aliases = (*document.aliases,
+                            *filter(None, [course.provider.name, course.client]))
     return course, ""
 
 

@@ -289,7 +289,19 @@ class Course(_Strict):
 # ---------------------------------------------------------------------------------------------
 # Front matter
 
-COMMON_KEYS = frozenset({"title", "doc_type", "tags", "sources", "updated"})
+COMMON_KEYS = frozenset({"title", "doc_type", "tags", "sources", "updated", "aliases"})
+PROGRAMME_SECTIONS: tuple[str, ...] = (
+    "En bref",
+    "Public et prérequis",
+    "Objectifs",
+    "Programme",
+    "Méthodes",
+    "Formateurs",
+    "Tarif et modalités",
+    "Contact et inscription",
+)
+"""The H2 sections every programme sheet of the corpus has, in this order (a sheet may add
+others, such as what the brochure leaves out)."""
 COURSE_KEYS = frozenset(Course.model_fields) - {"source", "provenance"} - COMMON_KEYS
 
 _MORE_ERRORS_FR = {
@@ -319,7 +331,8 @@ def course_from_front_matter(metadata: dict[str, Any], source: str) -> Course:
         raise ValueError(
             f"Fiche formation {source} : doc_type « {doc_type} », « programme » attendu"
         )
-    data = {key: value for key, value in metadata.items() if key != "doc_type"}
+    # Other names of the document are for search, not course facts.
+    data = {key: value for key, value in metadata.items() if key not in ("doc_type", "aliases")}
     data.setdefault("id", slugify(Path(source).stem))
     try:
         return Course.model_validate({**data, "source": source})

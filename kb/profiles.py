@@ -87,9 +87,10 @@ def _words(question: str) -> frozenset[str]:
 
 def names_document(question: str, chunk: Chunk) -> bool:
     """Whether `question` names a passage's document: by one of its aliases ("fishbowl", "open
-    space"), or by its title or a part of it: every word of "Fish-bowl", of "bocal à poissons",
-    or of "Animer un comité de pilotage" for "Animer un comité de pilotage (COPIL) et un comité
-    technique (COTECH)". One shared word ("animer", "participants") is not enough."""
+    space", a course's provider "FR Consultants"), or its title or a part of it: every word
+    of "Fish-bowl", of "bocal à poissons", or of "Animer un comité de pilotage" for "Animer un
+    comité de pilotage (COPIL) et un comité technique (COTECH)". One shared word ("animer",
+    "participants") is not enough."""
     words = _words(question)
     for part in (*_TITLE_PARTS.split(chunk.title), *chunk.aliases):
         # "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta plan".

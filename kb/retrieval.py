@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from kb.answer_types import expected_types, holds
-from kb.documents import Chunk, SearchHit
+from kb.documents import Chunk, DocType, SearchHit
 from kb.glossary import expand
 from kb.parts import agreement, parts
 from kb.profiles import names_document
@@ -146,8 +146,11 @@ class HybridRetriever(BaseRetriever):
         if wanted:
             # The section asked for in a sheet the question names by its title answers it
             # ("Comment animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another
-            # passage shares words.
+            # passage shares words. Not in a programme sheet written from an indexed brochure:
+            # the brochure, the original, is the one to quote.
             hits.sort(key=lambda h: not (sections_in(h.chunk) & wanted
+                                         and not (h.chunk.doc_type == DocType.PROGRAMME
+                                                  and h.chunk.source in restating)
                                          and names_document(query, h.chunk)))
         return hits[:k]
 

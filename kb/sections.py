@@ -1,9 +1,11 @@
-"""Which section of a method sheet a question asks for ("une erreur classique" → "Pièges à
-éviter", "qui a inventé" → "Origine et références").
+"""Which section of a method or programme sheet a question asks for ("une erreur classique" →
+"Pièges à éviter", "qui a inventé" → "Origine et références", "c'est pour qui ?" → "Public et
+prérequis").
 
-Every sheet follows the same template (kb.methods.SECTIONS), whose headings use words a question
-rarely repeats: one asks about a mistake, the sheet lists pitfalls. Retrieval uses this to prefer,
-within the sheet a question names, the section that answers it.
+Every method sheet follows the same template (kb.methods.SECTIONS), and every programme sheet its
+own (kb.courses.PROGRAMME_SECTIONS), whose headings use words a question rarely repeats: one asks
+about a mistake, the sheet lists pitfalls. Retrieval uses this to prefer, within the sheet a
+question names, the section that answers it.
 """
 
 from __future__ import annotations
@@ -49,17 +51,41 @@ CUES: dict[str, re.Pattern[str]] = {
 }
 
 
+# The same for the sections of a programme sheet (kb.courses.PROGRAMME_SECTIONS), which a
+# prospect asks about: "c'est pour qui ?", "qui anime ?", "comment s'inscrire ?".
+PROGRAMME_CUES: dict[str, re.Pattern[str]] = {
+    "Public et prérequis": re.compile(
+        r"\bpour qui\b|\bpublic\b|\bs'adresse\b|\bpre-?requis\b|\bqui peut (?:s'inscrire|"
+        r"suivre|participer)\b|\bniveau\b"),
+    "Objectifs": re.compile(r"\bobjectifs?\b|\bcompetences?\b|\bapprendre\b|\bsavoir faire\b"),
+    "Programme": re.compile(
+        r"\bprogramme\b|\bcontenu\b|\bderoul\w*|\bjour \d\b|\b(?:premier|deuxieme|second) "
+        r"jour\b|\b(?:premiere|deuxieme|seconde) journee\b|\bphase \d\b|\bsujets?\b"),
+    "Méthodes": re.compile(
+        r"\bmethodes?\b|\bpedagogi\w*|\bexercices?\b|\bmises? en situation\b|"
+        r"\bcas (?:pratiques|concrets)\b"),
+    "Formateurs": re.compile(r"\bformat(?:eur|rice)s?\b|\bintervenant\w*|\bqui anime\b"),
+    "Tarif et modalités": re.compile(
+        r"\btarifs?\b|\bprix\b|\bcoute\b|\bcouts?\b|\bpayer\b|\bprise en charge\b|"
+        r"\bfinanc\w*"),
+    "Contact et inscription": re.compile(
+        r"\binscri\w*|\bcontact\w*|\bjoindre\b|\btelephone\b|\be-?mail\b|\bcourriel\b"),
+}
+
+
 def sections_asked(question: str) -> set[str]:
-    """The template sections (kb.methods.SECTIONS) whose content `question` asks for."""
+    """The template sections (kb.methods.SECTIONS, kb.courses.PROGRAMME_SECTIONS) whose content
+    `question` asks for."""
     folded = fold(question)
-    return {section for section, cue in CUES.items() if cue.search(folded)}
+    return {section for cues in (CUES, PROGRAMME_CUES) for section, cue in cues.items()
+            if cue.search(folded)}
 
 
 def section_of(path: str) -> str:
     """The section a passage sits in, from its heading path: the deepest section of the template
     ("Fish-bowl > Variantes > En ligne" → "Variantes"), else the last heading."""
     headings = [heading.strip() for heading in path.split(" > ")]
-    return next((h for h in reversed(headings) if h in CUES), headings[-1])
+    return next((h for h in reversed(headings) if h in CUES or h in PROGRAMME_CUES), headings[-1])
 
 
 # A sheet's sections are its level-2 headings.

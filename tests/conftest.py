@@ -81,3 +81,18 @@ def corpus_index(tmp_path_factory, seeds_dir, embeddings):
     report = ingest([root / "corpus", root / "seeds"], settings, store)
     assert report.ok, report.errors
     return store
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory, embeddings):
+    """A store holding the shipped corpus alone, as `make run` opens it."""
+    from ingest.pipeline import ingest
+    from kb.store import open_store
+
+    root = tmp_path_factory.mktemp("shipped-index")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = make_settings(root / "data")
+    store = open_store(settings, embeddings)
+    report = ingest([root / "corpus"], settings, store)
+    assert report.ok, report.errors
+    return store

@@ -11,6 +11,7 @@ import frontmatter
 import pytest
 
 from ingest.loaders import FrontMatter, split_markdown
+from kb.courses import PROGRAMME_SECTIONS
 from kb.documents import DocType
 from tests.conftest import CORPUS
 
@@ -55,3 +56,9 @@ def test_links_between_sheets_resolve(path: Path):
         if target.startswith(("http://", "https://", "mailto:")):
             continue
         assert (path.parent / target).resolve().is_file(), f"broken link to {target}"
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "programmes").glob("*.md")), ids=lambda p: p.name)
+def test_programme_sheets_follow_their_template(path: Path):
+    headings = re.findall(r"^## +(.+?)\s*$", frontmatter.load(path).content, re.MULTILINE)
+    assert [h for h in headings if h in PROGRAMME_SECTIONS] == list(PROGRAMME_SECTIONS)

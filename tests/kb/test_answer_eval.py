@@ -10,7 +10,8 @@ import pytest
 
 from kb.answer import Assistant
 from kb.documents import Answer, Chunk, Citation, DocType
-from kb.evaluation import EvalQuestion, evaluate_answers, load_questions
+from kb.evaluation import EvalQuestion, evaluate_answers, evaluate_retrieval, load_questions
+from kb.retrieval import HybridRetriever
 from tests.conftest import EVAL
 
 # Reached as measured by bench/answer.py (held-out hit 0.784, citations 0.833; abstention 0.941
@@ -113,3 +114,16 @@ def test_abstention_on_questions_the_corpus_does_not_answer(corpus_index, name):
     assistant = Assistant(corpus_index, corpus_index.settings, backend="extractive")
     report = evaluate_answers(assistant.ask, load_questions(EVAL / f"{name}.jsonl"))
     assert report.abstention_rate >= CORPUS_ABSTENTION[name] - 0.005, report.abstention_rate
+
+
+def test_a_prospect_s_questions_on_the_shipped_corpus(shipped_index):
+    """programmes_questions.jsonl, written apart from the code, on the programme sheets alone:
+    with the brochures indexed too, these are quoted instead, in their own words."""
+    questions = load_questions(EVAL / "programmes_questions.jsonl")
+    report = evaluate_retrieval(HybridRetriever(store=shipped_index), questions)
+    assert report.recall[5] >= 0.89 and report.mrr >= 0.60, report.to_dict()
+    assistant = Assistant(shipped_index, shipped_index.settings, backend="extractive")
+    answers = evaluate_answers(assistant.ask, questions)
+    figures = {k: v for k, v in answers.to_dict().items() if isinstance(v, float)}
+    assert answers.answer_hit_rate >= 0.43, figures
+    assert answers.false_abstention_rate <= MAX_CORPUS_FALSE_ABSTENTION, figures

@@ -200,3 +200,60 @@ def test_every_passage_of_a_named_sheet_is_weighed_by_its_sentences(tmp_path, em
         "Pièges à éviter"))}
     assert sheet <= weighed[0]
     assert not sheet <= weighed[1]
+
+
+COURSE = """---
+title: "Conduire un projet social de territoire"
+doc_type: programme
+aliases: [stage projet social]
+provider: {name: Cabinet Alpha, kind: cabinet}
+client: Caf du Cher
+offers: [intra]
+---
+
+# Conduire un projet social de territoire
+
+## En bref
+
+Deux jours pour conduire un projet social de territoire, en intra pour la Caf du Cher.
+
+## Public et prérequis
+
+Des agents de collectivités qui coordonnent une convention ; aucune connaissance préalable.
+
+## Objectifs
+
+Savoir conduire un projet social de territoire avec les partenaires.
+
+## Programme
+
+Jour 1 : le diagnostic. Jour 2 : le plan d'actions et son pilotage.
+
+## Méthodes
+
+Des cas pratiques tirés des territoires des stagiaires.
+
+## Formateurs
+
+Deux consultants du cabinet, spécialistes des conventions.
+
+## Tarif et modalités
+
+Sur devis, selon le nombre de stagiaires.
+
+## Contact et inscription
+
+Par courriel auprès du cabinet.
+"""
+
+
+@pytest.mark.parametrize("question", [
+    "La formation du Cabinet Alpha, c'est pour qui ?",  # its provider
+    "Le stage de la Caf du Cher, c'est pour qui ?",  # its client
+    "Le stage projet social, c'est pour qui ?",  # its alias
+])
+def test_a_course_named_by_its_provider_client_or_alias_answers_from_the_section_asked(
+        tmp_path, embeddings, question):
+    retriever = _retriever(tmp_path, embeddings, {"alpha.md": COURSE, **NAMED}, rerank=True,
+                           chunk_size=200)
+    assert retriever.search(question)[0].chunk.section.endswith("Public et prérequis")

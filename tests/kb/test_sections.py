@@ -1,17 +1,19 @@
-"""Which section of a method sheet a question asks for."""
+"""Which section of a method or programme sheet a question asks for."""
 
 from __future__ import annotations
 
 import pytest
 
+from kb.courses import PROGRAMME_SECTIONS
 from kb.documents import Chunk, DocType
 from kb.methods import SECTIONS
-from kb.sections import CUES, section_of, sections_asked, sections_in, unit_sections
+from kb.sections import CUES, PROGRAMME_CUES, section_of, sections_asked, sections_in, unit_sections
 from kb.sentences import passage_units
 
 
 def test_every_cue_names_a_section_of_the_template():
     assert set(CUES) == set(SECTIONS)
+    assert set(PROGRAMME_CUES) <= set(PROGRAMME_SECTIONS)
 
 
 @pytest.mark.parametrize(("question", "sections"), [
@@ -23,7 +25,12 @@ def test_every_cue_names_a_section_of_the_template():
     ("Quel matériel prévoir pour un méta-plan ?", {"Préparation et installation"}),
     ("Peut-on faire un méta-plan à distance ?", {"Variantes"}),
     ("Qu'obtient-on à la fin d'un world café ?", {"Ce qu'on produit à la fin"}),
-    ("Comment se déroule un forum ouvert ?", {"Déroulé pas à pas"}),
+    # "Se déroule" fits a method's steps and a course's programme alike: the sheet named decides.
+    ("Comment se déroule un forum ouvert ?", {"Déroulé pas à pas", "Programme"}),
+    # A programme sheet's sections, as a prospect asks for them.
+    ("La formation de FR Consultants, c'est pour qui ?", {"Public et prérequis"}),
+    ("Qui anime l'intra de l'EGOC ?", {"Rôles", "Formateurs"}),
+    ("Comment s'inscrire chez FR Consultants ?", {"Contact et inscription"}),
     ("Je n'invite que des techniciens au world café : c'est gênant ?", {"Pièges à éviter"}),
     ("Après un forum ouvert, avec quoi on repart ?", {"Ce qu'on produit à la fin"}),
     ("En méta-plan, qui s'occupe de regrouper les cartes ?", {"Rôles"}),
