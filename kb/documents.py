@@ -130,6 +130,10 @@ class SearchHit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_similarity: float | None = None
+    # The passage is the section of a sheet that the question asks for, in a sheet it names
+    # (kb.sections): decided once by retrieval, which puts it first, and read by the extractive
+    # answer, which quotes it.
+    asked_section: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from kb.citations import Supported
 from kb.documents import SearchHit
 from kb.glossary import fold
 from kb.parts import agreement, parts
-from kb.profiles import names_document
-from kb.sections import sections_asked, sections_in, unit_sections
+from kb.sections import sections_asked, unit_sections
 from kb.sentences import passage_units
 from kb.support import Candidate, score_candidates
 
@@ -114,11 +113,10 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _in_section(question: str, wanted: set[str], hits: list[SearchHit]) -> set[tuple[str, int]]:
+def _in_section(wanted: set[str], hits: list[SearchHit]) -> set[tuple[str, int]]:
     """The units (passage id, position) in an asked-for section of the first passage's document,
-    when that passage covers one and the question names the document by its title."""
-    if not (wanted and hits and sections_in(hits[0].chunk) & wanted
-            and names_document(question, hits[0].chunk)):
+    when retrieval put that section first (SearchHit.asked_section)."""
+    if not (hits and hits[0].asked_section):
         return set()
     out: set[tuple[str, int]] = set()
     for hit in hits:
@@ -149,7 +147,7 @@ def extract(
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
-    in_section = _in_section(question, sections_asked(question), hits)
+    in_section = _in_section(sections_asked(question), hits)
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering

@@ -137,21 +137,20 @@ class HybridRetriever(BaseRetriever):
                 dense_rank=dense_rank.get(i),
                 lexical_rank=lexical_rank.get(i),
                 dense_similarity=similarity.get(i),
+                asked_section=bool(wanted) and bool(sections_in(chunks[i]) & wanted)
+                and names_document(query, chunks[i]),
             )
             for i in best
             if i in chunks
         ]
         if reorder:
             hits = rerank(query, hits, self.store.vectors)
-        if wanted:
-            # The section asked for in a sheet the question names by its title answers it
-            # ("Comment animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another
-            # passage shares words. Not in a programme sheet written from an indexed brochure:
-            # the brochure, the original, is the one to quote.
-            hits.sort(key=lambda h: not (sections_in(h.chunk) & wanted
-                                         and not (h.chunk.doc_type == DocType.PROGRAMME
-                                                  and h.chunk.source in restating)
-                                         and names_document(query, h.chunk)))
+        # The section asked for in a sheet the question names by its title answers it ("Comment
+        # animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another passage shares
+        # words. Not in a programme sheet written from an indexed brochure: the brochure, the
+        # original, is the one to quote.
+        hits.sort(key=lambda hit: not (hit.asked_section and not (
+            hit.chunk.doc_type == DocType.PROGRAMME and hit.chunk.source in restating)))
         return hits[:k]
 
     def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],
