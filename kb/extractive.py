@@ -122,7 +122,7 @@ def _in_section(wanted: set[str], hits: list[SearchHit]) -> set[tuple[str, int]]
     for hit in hits:
         if hit.chunk.source == hits[0].chunk.source:
             units = passage_units(hit.chunk.text)
-            sections = unit_sections(hit.chunk.section, units)
+            sections = unit_sections(hit.chunk, units)
             out.update((hit.chunk.id, unit.position)
                        for unit, section in zip(units, sections, strict=True)
                        if section in wanted)

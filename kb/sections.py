@@ -4,15 +4,16 @@ prérequis").
 
 Every method sheet follows the same template (kb.methods.SECTIONS), and every programme sheet its
 own (kb.courses.PROGRAMME_SECTIONS), whose headings use words a question rarely repeats: one asks
-about a mistake, the sheet lists pitfalls. Retrieval uses this to prefer, within the sheet a
-question names, the section that answers it.
+about a mistake, the sheet lists pitfalls. An ingested brochure names the same sections its own
+way ("Le déroulement", "Modalités pédagogiques"): its headings are read with the same cues.
+Retrieval uses this to prefer, within the sheet a question names, the section that answers it.
 """
 
 from __future__ import annotations
 
 import re
 
-from kb.documents import Chunk
+from kb.documents import Chunk, DocType
 from kb.glossary import fold
 from kb.sentences import Unit
 
@@ -59,7 +60,9 @@ PROGRAMME_CUES: dict[str, re.Pattern[str]] = {
         r"suivre|participer)\b|\bniveau\b"),
     "Objectifs": re.compile(r"\bobjectifs?\b|\bcompetences?\b|\bapprendre\b|\bsavoir faire\b"),
     "Programme": re.compile(
-        r"\bprogramme\b|\bcontenu\b|\bderoul\w*|\bjour \d\b|\b(?:premier|deuxieme|second) "
+        # "Le déroulé", "comment se déroule…" ask for the programme; "où se déroule…" for a place.
+        r"\bprogramme\b|\bcontenu\b|(?<!se )\bderoule(?:ment)?\b|\bcomment se deroule\b|"
+        r"\bjour \d\b|\b(?:premier|deuxieme|second) "
         r"jour\b|\b(?:premiere|deuxieme|seconde) journee\b|\bphase \d\b|\bsujets?\b"),
     "Méthodes": re.compile(
         r"\bmethodes?\b|\bpedagogi\w*|\bexercices?\b|\bmises? en situation\b|"
@@ -81,11 +84,17 @@ def sections_asked(question: str) -> set[str]:
             if cue.search(folded)}
 
 
-def section_of(path: str) -> str:
+def section_of(path: str, programme: bool = False) -> str:
     """The section a passage sits in, from its heading path: the deepest section of the template
-    ("Fish-bowl > Variantes > En ligne" → "Variantes"), else the last heading."""
+    ("Fish-bowl > Variantes > En ligne" → "Variantes"), else the last heading. In a `programme`,
+    a brochure's own heading counts as the template section its words ask for ("Le déroulement"
+    → "Programme", "Modalités pédagogiques" → "Méthodes")."""
     headings = [heading.strip() for heading in path.split(" > ")]
-    return next((h for h in reversed(headings) if h in CUES or h in PROGRAMME_CUES), headings[-1])
+    exact = next((h for h in reversed(headings) if h in CUES or h in PROGRAMME_CUES), None)
+    if exact or not programme:
+        return exact or headings[-1]
+    return next((section for h in reversed(headings) for section, cue in PROGRAMME_CUES.items()
+                 if cue.search(fold(h))), headings[-1])
 
 
 # A sheet's sections are its level-2 headings.
@@ -95,16 +104,19 @@ _SECTION_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
 def sections_in(chunk: Chunk) -> set[str]:
     """The sections a passage covers: the one it starts in, and those whose heading it holds (a
     short section shares its passage with the one before)."""
-    return {section_of(chunk.section), *(m.strip() for m in _SECTION_HEADING.findall(chunk.text))}
+    programme = chunk.doc_type == DocType.PROGRAMME
+    return {section_of(chunk.section, programme),
+            *(section_of(m, programme) for m in _SECTION_HEADING.findall(chunk.text))}
 
 
-def unit_sections(path: str, units: list[Unit]) -> list[str]:
+def unit_sections(chunk: Chunk, units: list[Unit]) -> list[str]:
     """The section each of a passage's units (in reading order) sits in: the passage's own, then,
     after a heading of level 2 or above inside it, that heading's."""
-    current = section_of(path)
+    programme = chunk.doc_type == DocType.PROGRAMME
+    current = section_of(chunk.section, programme)
     out = []
     for unit in units:
         if 0 < unit.heading <= 2:
-            current = unit.text
+            current = section_of(unit.text, programme)
         out.append(current)
     return out

@@ -31,6 +31,7 @@ def test_every_cue_names_a_section_of_the_template():
     ("La formation de FR Consultants, c'est pour qui ?", {"Public et prérequis"}),
     ("Qui anime l'intra de l'EGOC ?", {"Rôles", "Formateurs"}),
     ("Comment s'inscrire chez FR Consultants ?", {"Contact et inscription"}),
+    ("Quel est le programme du premier jour chez FR Consultants ?", {"Programme"}),
     ("Je n'invite que des techniciens au world café : c'est gênant ?", {"Pièges à éviter"}),
     ("Après un forum ouvert, avec quoi on repart ?", {"Ce qu'on produit à la fin"}),
     ("En méta-plan, qui s'occupe de regrouper les cartes ?", {"Rôles"}),
@@ -42,6 +43,11 @@ def test_every_cue_names_a_section_of_the_template():
 ])
 def test_the_section_a_question_asks_for(question, sections):
     assert sections_asked(question) == sections
+
+
+def test_where_a_course_takes_place_is_no_question_on_its_programme():
+    assert "Programme" not in sections_asked("Dans quelle ville se déroule la session de FR ?")
+    assert "Programme" in sections_asked("Comment se déroule la formation de FR ?")
 
 
 def test_the_section_of_a_passage_is_the_deepest_template_section_of_its_path():
@@ -56,5 +62,27 @@ def test_a_passage_covers_the_sections_whose_headings_it_holds():
     chunk = Chunk(id="c", text=text, source="s.md", title="Fish-bowl", doc_type=DocType.METHODE,
                   section="Fish-bowl > Rôles", page=None, position=4, content_hash="h")
     assert sections_in(chunk) == {"Rôles", "Variantes"}
-    sections = unit_sections(chunk.section, passage_units(text))
+    sections = unit_sections(chunk, passage_units(text))
     assert sections == ["Rôles", "Variantes", "Variantes", "Variantes", "Variantes"]
+
+
+def _brochure_passage(section: str, doc_type: DocType = DocType.PROGRAMME) -> Chunk:
+    return Chunk(id="b", text=f"{section}\n\nUn texte.", source="brochure.txt", title="Offre",
+                 doc_type=doc_type, section=section, page=None, position=3, content_hash="h")
+
+
+@pytest.mark.parametrize(("heading", "section"), [
+    ("Le déroulement", "Programme"),
+    ("Modalités pédagogiques", "Méthodes"),
+    ("Objectif professionnel", "Objectifs"),
+    ("CONTACT", "Contact et inscription"),
+    ("Notre valeur ajoutée", "Notre valeur ajoutée"),
+])
+def test_a_brochure_s_own_headings_are_the_programme_sections_they_name(heading, section):
+    chunk = _brochure_passage(heading)
+    assert sections_in(chunk) == {section}
+    assert set(unit_sections(chunk, passage_units(chunk.text))) == {section}
+
+
+def test_only_a_programme_s_headings_are_read_as_programme_sections():
+    assert sections_in(_brochure_passage("Le déroulement", DocType.REFERENCE)) == {"Le déroulement"}
