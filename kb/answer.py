@@ -31,7 +31,7 @@ from kb.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.glossary import fold
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
-from kb.questions import named_terms
+from kb.questions import named_terms, proper_names
 from kb.retrieval import HybridRetriever
 from kb.sentences import answer_sentences
 from kb.store import Store
@@ -236,11 +236,15 @@ class Assistant:
         yield from self._generate(turn, found)
 
     def _unknown(self, question: str, fair: bool) -> list[str]:
-        """What the question names that no document mentions: an acronym ("RSA", "CPF"), most
-        of its words ("se désiste", "remboursé"), or a good part of them when the best sentence
-        is only a `fair` match; the base cannot speak of it."""
+        """What the question names that no document mentions: an acronym ("RSA", "CPF"), a place
+        or an organisation ("Finistère", "Haute-Savoie"), most of its words ("se désiste",
+        "remboursé"), or a good part of them when the best sentence is only a `fair` match; the
+        base cannot speak of it."""
         lexical = self.store.lexical
-        unknown = lexical.unknown(named_terms(question))
+        # The closest passages are about other places: "la Caf du Finistère" is not the Loire's.
+        unknown = lexical.unknown(named_terms(question)) + [
+            name for name in proper_names(question)
+            if lexical.unknown([part for part in name.split("-") if part[0].isupper()])]
         if unknown:
             return unknown
         words = content_words(question)

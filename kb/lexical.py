@@ -57,13 +57,14 @@ class LexicalIndex:
         return cls(entries, model, fingerprint)
 
     def unknown(self, words: list[str]) -> list[str]:
-        """The words none of whose tokens, nor their synonyms, occurs in any indexed passage."""
+        """The words none of whose tokens, nor their synonyms, occurs in any indexed passage (a
+        word made of stop words only, such as the "Pas" of "Pas-de-Calais", is not one)."""
         vocabulary = self._model.vocab_dict if self._model is not None else {}
         table = synonyms()
         return [
             w for w in words
-            if not any(s in vocabulary
-                       for t in tokenize(w, False) for s in (t, *table.get(t, ())))
+            if (tokens := tokenize(w, False))
+            and not any(s in vocabulary for t in tokens for s in (t, *table.get(t, ())))
         ]
 
     def __contains__(self, chunk_id: str) -> bool:

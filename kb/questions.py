@@ -9,6 +9,12 @@ MAX_QUESTION_CHARS = 2000
 
 # Acronyms ("RSA", "CPF"), less those the question spells out itself: "le CSD (capital…)".
 _NAME = re.compile(r"(?<![\w-])[A-Z]{2,}[0-9]*(?![\w-])(?!\s*\()")
+# Names of places, people and organisations ("à Montpellier", "qu'Askoria", "de la Haute-Savoie"):
+# a capitalised word after another word, so not one opening a sentence.
+_PROPER = re.compile(
+    r"(?:(?<=[\w,;] )|(?<=[\w,;] [dl]['’])|(?<=qu['’]))"
+    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)(?![\w'’-])"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -38,3 +44,9 @@ def _thousands(number: int) -> str:
 def named_terms(question: str) -> list[str]:
     """The acronyms a question names; the assistant abstains on one that no document uses."""
     return _NAME.findall(question)
+
+
+def proper_names(question: str) -> list[str]:
+    """The names of places, people or organisations a question mentions ("Montpellier",
+    "Haute-Savoie"); the assistant abstains on one that no document mentions."""
+    return _PROPER.findall(question)

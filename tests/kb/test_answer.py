@@ -262,6 +262,16 @@ def test_an_acronym_no_document_uses_means_abstention(assistant):
     assert "CSD" not in (assistant.ask("À quoi sert le CSD (capital stratégique) ?").notice or "")
 
 
+def test_a_place_no_document_mentions_means_abstention(assistant):
+    """The closest passages are about other places: the Loire's partners are not Montpellier's."""
+    answer = assistant.ask("Quels partenaires ont signé la CTG de la métropole de Montpellier ?")
+    assert answer.abstained and "« Montpellier »" in answer.notice
+    # "Pas" is a stop word, not a name the base lacks; the Pas-de-Calais is in the brochure.
+    answer = assistant.ask("Quelle formation le cabinet a-t-il assurée pour les responsables de "
+                           "territoire de la Caf du Pas-de-Calais ?")
+    assert not answer.abstained and "Pas de Calais" in answer.text
+
+
 def test_a_type_filter_with_no_document_of_that_type_abstains(assistant):
     answer = assistant.ask("Combien coûte la formation ?", doc_types={"methode"})
     assert answer.abstained and not answer.passages

@@ -14,12 +14,12 @@ from kb.evaluation import EvalQuestion, evaluate_answers, evaluate_retrieval, lo
 from kb.retrieval import HybridRetriever
 from tests.conftest import EVAL
 
-# Reached as measured by bench/answer.py (held-out hit 0.784, citations 0.833; abstention 0.941
+# Reached as measured by bench/answer.py (held-out hit 0.824, citations 0.857; abstention 0.941
 # with 0.039 false abstentions). Below the product's targets (hit 0.85, citations 0.95,
 # abstention 0.90 with at most 5 % false abstentions): the floors guard against regressions
 # while the scorer is improved.
-MIN_HIT_RATE = 0.78
-MIN_CITATION_PRECISION = 0.83
+MIN_HIT_RATE = 0.82
+MIN_CITATION_PRECISION = 0.85
 MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTION = 0.05
 # seeds_unanswerable_heldout.jsonl was written by someone who had not seen the abstention rules,
@@ -38,8 +38,9 @@ CORPUS_HIT_RATES = {"methods_questions": 0.74, "references_questions": 0.71,
                     "methods_canonical": 0.94, "references_canonical": 0.52}
 MAX_CORPUS_FALSE_ABSTENTION = 0.09
 # Questions near the corpus's topics that it does not answer, also written apart: the extractive
-# backend still quotes something for most of them (README, "Qualité mesurée").
-CORPUS_ABSTENTION = {"corpus_unanswerable": 0.08, "corpus_unanswerable_fresh": 0.33}
+# backend still quotes something for most of them (README, "Qualité mesurée"), though no longer
+# for a place or an organisation that no document names.
+CORPUS_ABSTENTION = {"corpus_unanswerable": 0.33, "corpus_unanswerable_fresh": 0.50}
 
 
 def _answer(text: str, abstained: bool = False, cited: tuple[str, ...] = ()) -> Answer:

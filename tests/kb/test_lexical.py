@@ -31,6 +31,8 @@ def test_a_word_is_known_through_its_synonyms():
                                  "Tarif : 850 euros. Nous contacter au 06 19 13 88 34.")], "f")
     # "prix" and "numéro" are not written, but their synonyms "tarif" and "contacter" are.
     assert index.unknown(["prix", "numéro", "hébergement"]) == ["hébergement"]
+    # A word made of stop words only says nothing the base could lack.
+    assert index.unknown(["Pas", "de"]) == []
 
 
 def test_profiles_are_saved_with_the_index_and_an_older_index_is_rebuilt(tmp_path):

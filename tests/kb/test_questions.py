@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from kb.questions import MAX_QUESTION_CHARS, QuestionError, clean_question, named_terms
+from kb.questions import (
+    MAX_QUESTION_CHARS,
+    QuestionError,
+    clean_question,
+    named_terms,
+    proper_names,
+)
 
 
 def test_questions_are_cleaned():
@@ -30,3 +36,16 @@ def test_long_questions_are_refused_with_french_numbers():
 ])
 def test_named_terms_are_the_acronyms(question, names):
     assert named_terms(question) == names
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("Qui est l'interlocuteur CTG à la Caf du Finistère ?", ["Caf", "Finistère"]),
+    ("Est-ce qu’Askoria propose une formation ?", ["Askoria"]),
+    ("Quelles orientations pour le SDSF de la Haute-Savoie ?", ["Haute-Savoie"]),
+    # A word opening a sentence, an acronym written in mixed case, a name cut by an apostrophe.
+    ("Bonjour. Comment animer un COPIL ?", []),
+    ("D'où vient la TdC ?", []),
+    ("La formation pour la Côte-d'Or", []),
+])
+def test_proper_names_are_capitalised_words_inside_a_sentence(question, names):
+    assert proper_names(question) == names
