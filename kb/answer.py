@@ -33,6 +33,7 @@ from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.questions import named_terms, proper_names
 from kb.retrieval import HybridRetriever
+from kb.sections import sections_asked
 from kb.sentences import answer_sentences
 from kb.store import Store
 from kb.tokens import content_words, tokenize
@@ -56,13 +57,18 @@ UNSURE = ("Réponse incertaine : les passages trouvés ne répondent peut-être 
 # Facts a practitioner acts on: for a course they are quoted from the programme, never
 # rephrased by a model.
 VERBATIM_KINDS = {"price", "date"}
-# A follow-up this short, or opening with "et…", or leaning on a demonstrative, borrows the
-# previous question's topic.
+# A follow-up this short, or opening with "et…", or leaning on a demonstrative or a subject
+# pronoun, borrows the previous question's topic.
 FOLLOW_UP_WORDS = 2
 _FOLLOW_UP = re.compile(
     r"^(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|ceux-ci|"
-    r"celle-la|celui-la)\b"
+    r"celle-la|celui-la)\b|"
+    # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
+    r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
 )
+# Words that ask, and carry no topic: "comment" would make "combien de participants ?" after
+# "Comment animer un fish-bowl ?" ask for its running order again.
+_ASKING = re.compile(r"^(?:comment|quand|pourquoi|combien|quel(?:le)?s?|qui|que|quoi|ou|est-ce)$")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 # Questions about a training offer: the provider is the one to ask.
 _COURSE = re.compile(
@@ -87,18 +93,31 @@ def to_messages(history: History) -> list[BaseMessage]:
 
 def condense_extractive(question: str, history: History) -> str:
     """A follow-up made standalone without a model: when it is short or leans on a pronoun
-    ("et pour les élus ?", "combien ça coûte ?"), the previous question's key words are added."""
-    previous = next((m.text for m in reversed(to_messages(history)) if m.type == "human"), None)
+    ("et pour les élus ?", "combien ça coûte ?"), the previous question's key words are added.
+    The previous question is itself made standalone first: after "Qu'est-ce qu'une CTG ?" and
+    "Qui la signe ?", "Elle dure combien de temps ?" is still about the CTG."""
+    previous = ""
+    for message in to_messages(history):
+        if message.type == "human":
+            previous = _standalone(message.text, previous)
+    return _standalone(question, previous)
+
+
+def _standalone(question: str, previous: str) -> str:
     if not previous:
         return question
     folded = fold(question)
     if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
         return question
     known = set(tokenize(question))
-    topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known]
+    topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known
+             and not _ASKING.match(fold(w))]
+    # A follow-up asking its own kind of fact or section ("et son site ?", "et les pièges ?")
+    # leaves the previous one's ("numéro", "déroulé") behind.
     if expected_types(question):
-        # "et son site ?" asks for its own kind of fact: the previous one's ("numéro") is dropped.
         topic = [w for w in topic if not expected_types(w)]
+    if sections_asked(question):
+        topic = [w for w in topic if not sections_asked(w)]
     return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
 
 

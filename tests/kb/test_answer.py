@@ -18,6 +18,7 @@ from kb.answer import UNSURE, Assistant, condense_extractive
 from kb.citations import attach, numbers, strip_markers
 from kb.documents import Answer, Chunk, DocType, SearchHit
 from kb.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
+from kb.sections import sections_asked
 from kb.sentences import answer_sentences, clean, passage_units, split_sentences
 from tests.conftest import make_settings
 
@@ -150,6 +151,23 @@ def test_a_short_or_pronoun_follow_up_borrows_the_previous_topic():
     site = condense_extractive("et son site internet ?", [
         ("user", "Quel numéro appeler pour joindre l'EGOC ?"), ("assistant", "02 99 29 82 42")])
     assert "EGOC" in site and "numéro" not in site and "joindre" not in site
+
+
+def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_topic():
+    history = [("user", "Qu'est-ce qu'une CTG ?"), ("assistant", "Une convention [1]"),
+               ("user", "Qui la signe ?"), ("assistant", "La Caf et l'EPCI [1]")]
+    standalone = condense_extractive("Elle dure combien de temps ?", history)
+    assert standalone.startswith("Elle dure combien de temps ?") and "CTG" in standalone
+    # An impersonal "il" leans on nothing.
+    assert condense_extractive("Il faut combien de personnes pour un world café ?",
+                               history) == "Il faut combien de personnes pour un world café ?"
+    # A follow-up asking its own section of the sheet leaves the previous one's behind, and
+    # the words that asked ("comment") carry no topic.
+    history = [("user", "Comment animer un fish-bowl ?"), ("assistant", "Déroulé [1]"),
+               ("user", "Et les pièges à éviter ?"), ("assistant", "Pièges [1]")]
+    standalone = condense_extractive("Combien de participants ?", history)
+    assert "fish-bowl" in standalone
+    assert sections_asked(standalone) == {"Préparation et installation"}
 
 
 # --- citations -------------------------------------------------------------------------------
