@@ -29,6 +29,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\bcombien de (?:personnes|participants|temps)\b|\bduree\b|\bbloquer\b|\bprevoir\b"),
     "Déroulé pas à pas": re.compile(
         r"\bderoul\w*|\betapes?\b|\bcomment (?:se passe|animer|mener|conduire|lancer)\b|"
+        # "Comment faire un diagnostic partagé ?", not "comment faire quand personne n'ose…".
+        r"\bcomment (?:faire|realiser|organiser) (?:un|une|le|la|les|des|l')|"
+        r"\bcomment s'y prendre\b|"
         r"\bpas a pas\b"),
     "Rôles": re.compile(
         r"\broles?\b|\bqui (?:fait|anime|tient|note|garde|distribue|est charge)\b|"

@@ -25,6 +25,8 @@ def test_every_cue_names_a_section_of_the_template():
     ("Quel matériel prévoir pour un méta-plan ?", {"Préparation et installation"}),
     ("Peut-on faire un méta-plan à distance ?", {"Variantes"}),
     ("Qu'obtient-on à la fin d'un world café ?", {"Ce qu'on produit à la fin"}),
+    ("Comment faire un diagnostic partagé ?", {"Déroulé pas à pas"}),
+    ("Comment faire quand personne n'ose entrer dans le bocal ?", set()),
     # "Se déroule" fits a method's steps and a course's programme alike: the sheet named decides.
     ("Comment se déroule un forum ouvert ?", {"Déroulé pas à pas", "Programme"}),
     # A programme sheet's sections, as a prospect asks for them.
