@@ -63,10 +63,11 @@ PROGRAMME_CUES: dict[str, re.Pattern[str]] = {
         r"suivre|participer)\b|\bniveau\b"),
     "Objectifs": re.compile(r"\bobjectifs?\b|\bcompetences?\b|\bapprendre\b|\bsavoir faire\b"),
     "Programme": re.compile(
-        # "Le déroulé", "comment se déroule…" ask for the programme; "où se déroule…" for a place.
-        r"\bprogramme\b|\bcontenu\b|(?<!se )\bderoule(?:ment)?\b|\bcomment se deroule\b|"
-        r"\bjour \d\b|\b(?:premier|deuxieme|second) "
-        r"jour\b|\b(?:premiere|deuxieme|seconde) journee\b|\bphase \d\b|\bsujets?\b"),
+        # "Le déroulé" of a course is its programme; "se déroule" asks for a method's steps
+        # ("comment se déroule un diagnostic partagé ?"), or for a place ("où se déroule…").
+        r"\bprogramme\b|\bcontenu\b|(?<!se )\bderoule(?:ment)?\b|\bjour \d\b|"
+        r"\b(?:premier|deuxieme|second) jour\b|\b(?:premiere|deuxieme|seconde) journee\b|"
+        r"\bphase \d\b|\bsujets?\b"),
     "Méthodes": re.compile(
         r"\bmethodes?\b|\bpedagogi\w*|\bexercices?\b|\bmises? en situation\b|"
         r"\bcas (?:pratiques|concrets)\b"),
