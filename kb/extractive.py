@@ -159,7 +159,9 @@ def extract(
     # A sentence that spells out the acronym asked about, as the glossary does, is the answer
     # whatever its score.
     spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
-    whole_list = bool(_PLURAL.search(fold(question)))
+    # So does a question on what an acronym stands for, answered by a glossary row: the row's
+    # other cells say what the thing is ("LAEP : Lieu d'accueil enfants parents ; Lieu où…").
+    whole_list = bool(_PLURAL.search(fold(question))) or spelled
     sectioned = _key(best) in in_section
     return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned)

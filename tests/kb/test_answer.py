@@ -252,6 +252,14 @@ def test_the_section_a_question_asks_for_in_a_named_sheet_answers_it(corpus_inde
         assert not answer.notice
 
 
+def test_an_acronym_answered_by_a_glossary_row_gets_the_whole_row(corpus_index):
+    """The row's expansion says what the letters stand for, its last cell what the thing is."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "C'est quoi un LAEP ?")
+    assert "Lieu d'accueil enfants parents" in answer.text
+    assert "jeunes enfants viennent avec un parent" in answer.text
+
+
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     answer = assistant.ask("Quelle est la recette de la tarte tatin ?")
     assert answer.abstained and answer.text.startswith(NOT_FOUND)
