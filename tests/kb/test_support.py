@@ -149,3 +149,13 @@ def test_a_verb_that_asks_points_at_no_sentence(embeddings):
     candidates = score_candidates("Que fait un chargé de coopération ?", [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["La Caf"] == lexical["Il ani"]
+
+
+def test_est_ce_asks_and_points_at_no_sentence(embeddings):
+    """"Qu'est-ce que…" asks: a heading that repeats it is no closer to the answer."""
+    hit = _hit("Qu'est-ce que le SDSF, et à quoi sert-il ?\n\n"
+               "Un SDSF comprend un diagnostic et un plan d'actions.", "c", "",
+               title="Le SDSF")
+    candidates = score_candidates("Qu'est-ce qu'un SDSF comprend ?", [hit], embeddings)
+    lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
+    assert lexical["Qu'est"] < lexical["Un SDS"]
