@@ -49,7 +49,7 @@ def tokenize(text: str, full_forms: bool = True) -> list[str]:
 _ASKING_VERBS = frozenset({
     "faire", "fait", "fais", "faisons", "faites", "faut", "faudrait", "peut", "peuvent", "peux",
     "pouvons", "pouvez", "doit", "doivent", "dois", "devons", "devez", "avoir", "etre", "vais",
-    "va", "allons", "allez", "vont", "veux", "voulons", "voulez", "est-ce",
+    "va", "allons", "allez", "vont", "veux", "voulons", "voulez", "est-ce", "quoi",
 })
 # Words that ask, link or qualify rather than name what is asked about.
 _NOT_NAMING = _ASKING_VERBS | {

@@ -159,3 +159,9 @@ def test_est_ce_asks_and_points_at_no_sentence(embeddings):
     candidates = score_candidates("Qu'est-ce qu'un SDSF comprend ?", [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["Qu'est"] < lexical["Un SDS"]
+    # "Quoi" asks too: "à quoi sert-il" is no closer to what "c'est quoi" asks for.
+    hit = _hit("À quoi sert le schéma ?\n\nLe schéma est un plan commun.", "c", "",
+               title="Le dispositif")
+    candidates = score_candidates("C'est quoi le schéma ?", [hit], embeddings)
+    lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
+    assert lexical["À quoi"] <= lexical["Le sch"]
