@@ -252,6 +252,15 @@ def test_the_section_a_question_asks_for_in_a_named_sheet_answers_it(corpus_inde
         assert not answer.notice
 
 
+def test_a_method_s_asked_section_answers_though_a_date_is_asked(corpus_index):
+    """"À quel moment" asks for a date, and the sheet's origins hold one; the question asks for
+    the sheet's « Quand l'utiliser dans une CTG », which holds none and answers."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "Dans le calendrier de la convention, à quel moment mener une approche orientée "
+        "changement ?")
+    assert answer.citations[0].chunk.section.endswith("Quand l'utiliser dans une CTG")
+
+
 def test_an_acronym_answered_by_a_glossary_row_gets_the_whole_row(corpus_index):
     """The row's expansion says what the letters stand for, its last cell what the thing is."""
     answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
