@@ -44,7 +44,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\berreurs?\b|\bpieges?\b|\beviter\b|\becueils?\b|\bse tromper\b|\battention\b|"
         r"\bdangers?\b|\bderives?\b|\brater\b|\bechec\b|"
         # Asking whether a practice is fine ("c'est gênant ?") asks about a pitfall.
-        r"\bc'est (?:genant|grave|correct|un probleme|une erreur)\b|\bque faire (?:si|quand)\b"),
+        r"\bc'est (?:genant|grave|correct|un probleme|une erreur)\b|"
+        r"\b(?:que|comment) faire (?:si|quand)\b"),
     "Ce qu'on produit à la fin": re.compile(
         r"\bproduit\b|\bproduire\b|\blivrables?\b|\ba la fin\b|\ben sortie\b|\bresultat\b|"
         r"\bobtient\b|\bavec quoi (?:on )?repart|\ben main\b|\bformaliser\b|\btraces?\b"),
