@@ -60,7 +60,8 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
         r"suivre|participer|acceder)\b"
     ),
     "maximum": re.compile(r"\bmaxim(?:um|ale?s?|aux)\b|\bau plus combien\b|\bplafond\b"),
-    "minimum": re.compile(r"\bminim(?:um|ale?s?|aux)\b|\bau moins combien\b"),
+    "minimum": re.compile(r"\bminim(?:um|ale?s?|aux)\b|\bau moins combien\b|"
+                          r"\ba partir de combien\b|\bdes combien\b"),
 }
 # "Que signifie EGOC ?", "C'est quoi un LAEP ?", "COG, ça veut dire quoi ?": the answer spells out
 # the acronym. Only the acronym the question asks about: not the CCT of "c'est quoi la différence

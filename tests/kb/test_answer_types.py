@@ -37,6 +37,7 @@ from kb.prompt import looks_like_injection
     ("Quelle est la date limite d'inscription ?", {"deadline"}),
     ("Combien de stagiaires au maximum ?", {"maximum"}),
     ("Quelle durée minimum faut-il bloquer ?", {"minimum"}),
+    ("À partir de combien de participants un world café a-t-il du sens ?", {"minimum"}),
     ("Combien d'heures au total représente la formation ?", {"hours"}),
     # A length counted in years or months is a duration, not a count.
     ("Une CTG se signe pour combien d'années ?", {"duration"}),
