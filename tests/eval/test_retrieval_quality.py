@@ -39,10 +39,7 @@ def test_seed_questions_written_apart_on_the_seeds(seed_index):
     report = evaluate_retrieval(HybridRetriever(store=seed_index),
                                 load_questions(EVAL / "seeds_fresh.jsonl"))
     assert report.recall[5] >= 0.97
-    # 0.908 before a brochure's own headings were read as programme sections (kb.sections), 0.892
-    # after: one question's passage went from first to second, while the dev set kept its MRR and
-    # gained an answer.
-    assert report.mrr >= 0.89
+    assert report.mrr >= 0.90
 
 
 def test_reranking_by_answering_sentences_raises_mrr(seed_index, dev_questions):
