@@ -14,7 +14,7 @@ from kb.citations import Supported
 from kb.documents import SearchHit
 from kb.glossary import fold
 from kb.parts import agreement, parts
-from kb.sections import CUES, sections_asked, unit_sections
+from kb.sections import CUES, PROGRAMME_CUES, section_of, sections_asked, unit_sections
 from kb.sentences import passage_units
 from kb.support import Candidate, score_candidates
 
@@ -171,6 +171,9 @@ def extract(
     # So does a question on what an acronym stands for, answered by a glossary row: the row's
     # other cells say what the thing is ("LAEP : Lieu d'accueil enfants parents ; Lieu où…").
     whole_list = bool(_PLURAL.search(fold(question))) or spelled
-    sectioned = _key(best) in in_section
+    # A sheet's section answers by where it stands. A brochure's own headings only resemble the
+    # template's ("s'inscrire" → its "CONTACT"): a sentence under them still answers by its words.
+    sectioned = _key(best) in in_section and bool(
+        wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES)
     return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned)

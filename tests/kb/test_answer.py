@@ -307,6 +307,14 @@ def test_a_place_no_document_mentions_means_abstention(assistant):
     assert not answer.abstained and "Pas de Calais" in answer.text
 
 
+def test_a_brochure_s_contact_heading_does_not_answer_what_it_does_not_say(assistant):
+    """"Inscription" asks for the brochure's « CONTACT », whose sentence says nothing of a
+    cancellation: the assistant abstains, and points at the provider."""
+    answer = assistant.ask("Peut-on annuler son inscription chez FR Consultants sans frais ?")
+    assert answer.abstained and "organisme de formation" in answer.text
+    assert not assistant.ask("Comment s'inscrire à la formation FR Consultants ?").abstained
+
+
 def test_a_type_filter_with_no_document_of_that_type_abstains(assistant):
     answer = assistant.ask("Combien coûte la formation ?", doc_types={"methode"})
     assert answer.abstained and not answer.passages

@@ -23,9 +23,9 @@ MIN_CITATION_PRECISION = 0.85
 MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTION = 0.05
 # seeds_unanswerable_heldout.jsonl was written by someone who had not seen the abstention rules,
-# after they were made: 0.55 at first reading (0.65 now), against 0.94 on the set the rules were
+# after they were made: 0.55 at first reading (0.70 now), against 0.94 on the set the rules were
 # built on.
-MIN_FRESH_ABSTENTION = 0.60
+MIN_FRESH_ABSTENTION = 0.70
 # seeds_fresh.jsonl: 40 questions on the brochures, written apart from the code and the other
 # sets, and only ever read in aggregate (README).
 MIN_FRESH_HIT_RATE = 0.77
@@ -33,9 +33,9 @@ MIN_FRESH_HIT_RATE = 0.77
 # file last changed. methods_heldout and the two fresh sets were written apart from the rules;
 # methods_canonical asks each sheet's sections in the template's words, references_canonical a
 # newcomer's first questions (README).
-CORPUS_HIT_RATES = {"methods_questions": 0.74, "references_questions": 0.71,
-                    "methods_heldout": 0.58, "methods_fresh": 0.58, "references_fresh": 0.52,
-                    "methods_canonical": 0.94, "references_canonical": 0.52}
+CORPUS_HIT_RATES = {"methods_questions": 0.79, "references_questions": 0.73,
+                    "methods_heldout": 0.61, "methods_fresh": 0.58, "references_fresh": 0.55,
+                    "methods_canonical": 0.94, "references_canonical": 0.55}
 MAX_CORPUS_FALSE_ABSTENTION = 0.09
 # Questions near the corpus's topics that it does not answer, also written apart: the extractive
 # backend still quotes something for most of them (README, "Qualité mesurée"), though no longer
