@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from kb.documents import Citation, SearchHit
 from kb.prompt import looks_like_injection
+from kb.sections import sentence_section
 from kb.sentences import passage_units
 from kb.support import passage_vectors
 from kb.tokens import tokenize
@@ -118,6 +119,7 @@ class CitationBook:
     def citations(self) -> list[Citation]:
         return [
             Citation(number=n, chunk=self._hits[c].chunk, supports=tuple(self._supports[c]),
-                     score=self._hits[c].score)
+                     score=self._hits[c].score,
+                     section=sentence_section(self._hits[c].chunk, self._supports[c][0]))
             for c, n in self._numbers.items()
         ]

@@ -180,22 +180,22 @@ def ask(
     console.print(answer.text, markup=False, highlight=False)
     if answer.notice:
         err.print(f"[yellow]{escape(answer.notice)}[/yellow]")
-    sources = [(c.number, c.chunk) for c in answer.citations] or [
-        (n, h.chunk) for n, h in enumerate(answer.passages, 1)
+    sources = [(c.number, c.chunk, c.location) for c in answer.citations] or [
+        (n, h.chunk, h.chunk.location) for n, h in enumerate(answer.passages, 1)
     ]
     if sources:
         console.rule("Sources" if answer.citations else "Passages les plus proches", align="left")
-    for number, chunk in sources:
-        _passage_line(f"[{number}]", chunk)
+    for number, chunk, where in sources:
+        _passage_line(f"[{number}]", chunk, where)
     others = answer.uncited()
     if others:
         console.rule("Autres passages retrouvés (non cités)", align="left")
     for hit in others:
-        _passage_line("•", hit.chunk)
+        _passage_line("•", hit.chunk, hit.chunk.location)
 
 
-def _passage_line(mark: str, chunk: Chunk) -> None:
-    where = f" · {chunk.location}" if chunk.location else ""
+def _passage_line(mark: str, chunk: Chunk, where: str) -> None:
+    where = f" · {where}" if where else ""
     console.print(f"{mark} {chunk.title}{where} · {chunk.path or chunk.source}",
                   markup=False, highlight=False)
 

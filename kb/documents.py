@@ -145,6 +145,17 @@ class Citation:
     chunk: Chunk
     supports: tuple[str, ...] = ()
     score: float = 0.0
+    # The heading path of the first sentence it supports: a passage that starts in "Formateurs"
+    # and holds "## Tarif et modalités" is cited for a price under the latter.
+    section: str = ""
+
+    @property
+    def location(self) -> str:
+        """Where the supported sentence sits: its section path, and the page."""
+        parts = [self.section or self.chunk.section]
+        if self.chunk.page is not None:
+            parts.append(f"p. {self.chunk.page}")
+        return " · ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,7 +164,7 @@ class Citation:
             "source": self.chunk.source,
             "path": self.chunk.path,
             "page": self.chunk.page,
-            "section": self.chunk.section,
+            "section": self.section or self.chunk.section,
             "text": self.chunk.text,
             "supports": list(self.supports),
         }

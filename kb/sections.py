@@ -15,7 +15,7 @@ import re
 
 from kb.documents import Chunk, DocType
 from kb.glossary import fold
-from kb.sentences import Unit
+from kb.sentences import Unit, passage_units
 
 # Cues run on the accent-folded, lowercased question.
 CUES: dict[str, re.Pattern[str]] = {
@@ -125,3 +125,16 @@ def unit_sections(chunk: Chunk, units: list[Unit]) -> list[str]:
             current = section_of(unit.text, programme)
         out.append(current)
     return out
+
+
+def sentence_section(chunk: Chunk, sentence: str) -> str:
+    """The heading path of the passage's unit that `sentence` quotes: the passage's own, or, after
+    a Markdown heading inside the passage, that section (a level-2 heading starts a new section,
+    a deeper one a subsection)."""
+    current = chunk.section.split(" > ") if chunk.section else []
+    for unit in passage_units(chunk.text):
+        if unit.heading:
+            current = [*(current[:-1] if unit.heading <= 2 else current), unit.text]
+        if unit.text and (unit.text in sentence or sentence in unit.display):
+            return " > ".join(current)
+    return chunk.section

@@ -29,7 +29,7 @@ def show_sources(answer: Answer, key: str) -> None:
         st.markdown("**Sources**")
     for citation in answer.citations:
         passage(f"[{citation.number}]", citation.chunk, citation.supports,
-                f"{key}-{citation.number}")
+                f"{key}-{citation.number}", citation.location)
     others = [hit.chunk for hit in answer.uncited()]
     if others:
         st.markdown("**Autres passages retrouvés**")
@@ -41,16 +41,15 @@ def show_sources(answer: Answer, key: str) -> None:
 
 def location(chunk: Chunk) -> str:
     """Section and page of a passage, without repeating the document's title."""
-    parts = [chunk.section] if chunk.section and chunk.section != chunk.title else []
-    if chunk.page is not None:
-        parts.append(f"p. {chunk.page}")
-    return " · ".join(parts)
+    return chunk.location if chunk.section != chunk.title else (
+        f"p. {chunk.page}" if chunk.page is not None else "")
 
 
-def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str) -> None:
-    """One source, closed: its mark ("[1]"), title and place; open: its text, `supports` in
-    bold, its file."""
-    where = location(chunk)
+def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str,
+            where: str | None = None) -> None:
+    """One source, closed: its mark ("[1]"), title and place (`where`, by default the passage's
+    own); open: its text, `supports` in bold, its file."""
+    where = location(chunk) if where is None else where
     label = f"{mark} {chunk.title}" + (f" — {where}" if where else "")
     with st.expander(escape(label)):
         doc_type = DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))

@@ -4,6 +4,7 @@ streaming, fallback, and documents that try to give the model orders."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from langchain_core.language_models import BaseChatModel
@@ -15,7 +16,7 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage
 
 from kb.answer import UNSURE, Assistant, condense_extractive
-from kb.citations import attach, numbers, strip_markers
+from kb.citations import CitationBook, Supported, attach, numbers, strip_markers
 from kb.documents import Answer, Chunk, DocType, SearchHit
 from kb.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
 from kb.sections import sections_asked
@@ -171,6 +172,17 @@ def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_topic():
 
 
 # --- citations -------------------------------------------------------------------------------
+
+def test_a_citation_is_located_at_the_section_of_the_sentence_it_supports():
+    hit = _hit("Formateurs\n\n- Eva Jordan.\n\n## Tarif et modalités\n\n- 850 € TTC par stagiaire.")
+    hit = SearchHit(chunk=replace(hit.chunk, section="Piloter > Formateurs", page=2),
+                    score=hit.score)
+    book = CitationBook()
+    book.cite(Supported("850 € TTC par stagiaire.", hit))
+    citation, = book.citations()
+    assert citation.location == "Piloter > Tarif et modalités · p. 2"
+    assert citation.to_dict()["section"] == "Piloter > Tarif et modalités"
+
 
 def test_each_sentence_gets_the_passage_that_supports_it_and_numbers_must_match(embeddings):
     price = _hit("TARIFS : 850€ T.T.C. PAR STAGIAIRE pour 2 jours de formation.", "price")

@@ -7,7 +7,15 @@ import pytest
 from kb.courses import PROGRAMME_SECTIONS
 from kb.documents import Chunk, DocType
 from kb.methods import SECTIONS
-from kb.sections import CUES, PROGRAMME_CUES, section_of, sections_asked, sections_in, unit_sections
+from kb.sections import (
+    CUES,
+    PROGRAMME_CUES,
+    section_of,
+    sections_asked,
+    sections_in,
+    sentence_section,
+    unit_sections,
+)
 from kb.sentences import passage_units
 
 
@@ -89,3 +97,16 @@ def test_a_brochure_s_own_headings_are_the_programme_sections_they_name(heading,
 
 def test_only_a_programme_s_headings_are_read_as_programme_sections():
     assert sections_in(_brochure_passage("Le déroulement", DocType.REFERENCE)) == {"Le déroulement"}
+
+
+def test_a_sentence_s_section_is_the_heading_above_it_in_the_passage():
+    text = ("- Eva Jordan : ingénierie.\n\n## Tarif et modalités\n\n- 850 € TTC par stagiaire.\n\n"
+            "### Financement\n\nPrise en charge possible.")
+    chunk = Chunk(id="c", text=text, source="p.md", title="Piloter", doc_type=DocType.PROGRAMME,
+                  section="Piloter > Formateurs", page=None, position=2, content_hash="h")
+    assert sentence_section(chunk, "Eva Jordan : ingénierie.") == "Piloter > Formateurs"
+    assert sentence_section(chunk, "850 € TTC par stagiaire.") == "Piloter > Tarif et modalités"
+    assert (sentence_section(chunk, "Prise en charge possible.")
+            == "Piloter > Tarif et modalités > Financement")
+    # A sentence the passage does not hold (a model's paraphrase) sits in the passage's section.
+    assert sentence_section(chunk, "Le prix est raisonnable.") == "Piloter > Formateurs"
