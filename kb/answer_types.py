@@ -23,7 +23,10 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"^\W*(?:et |mais )?quand\b(?! (?:{_SUBJECT})\b)|\bet quand\b(?! (?:{_SUBJECT})\b)|"
         r"\b(?:depuis|de|jusqu'a|a partir de) quand\b|\bquand\s*\?|\bc'est quand\b|"
-        r"\bquelle date\b|\bquel jour\b|\bdates?\b|\bcalendrier\b|\ben quelles? annees?\b"
+        # "Le calendrier de la formation" asks for dates; "dans le calendrier de ma CTG, à quel
+        # moment…" for a stage.
+        r"\bquelle date\b|\bquel jour\b|\bdates?\b|(?<!dans le )\bcalendrier\b|"
+        r"\ben quelles? annees?\b"
     ),
     "price": re.compile(
         r"\bcombien coute\b|\bprix\b|\btarifs?\b|\bcouts?\b|\bbudget\b|\bmontants?\b|"
@@ -108,7 +111,9 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
         r"minutes?|semaines?|mois|ans|annees)\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
-        r"(?:jours|journees|phases|heures|semaines|mois|ans|annees)\b"
+        r"(?:jours|journees|phases|heures|semaines|mois|ans|annees)\b|"
+        # "D'une demi-journée à une journée", "une heure et demie".
+        r"\bdemi-(?:journees?|heures?)\b|\b(?:une|d'une) (?:journee|heure|semaine)\b"
     ),
     # A number before a word, but not a year or a day of the month ("la CTG 2021-2025 et…",
     # "le 4 avril" count nothing).

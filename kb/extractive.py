@@ -146,18 +146,10 @@ def extract(
     kinds = expected_types(question)
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
-    # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score. A
-    # method sheet's section answers even when the kind of fact asked for is stated only
-    # elsewhere: "dans le calendrier de ma CTG, à quel moment…" is answered by the sheet's "Quand
-    # l'utiliser", not by a date in its origins. When no passage states that kind of fact, the
-    # question still finds no answer; and a course's sections are looser ("s'inscrire" does not
-    # make the contact details the answer on prerequisites).
+    # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
     wanted = sections_asked(question)
     in_section = _in_section(wanted, hits)
-    section = [c for c in candidates if _key(c) in in_section]
-    answering = ([c for c in answering if _key(c) in in_section]
-                 or (section if answering and wanted & set(CUES) else [])
-                 or answering)
+    answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
     if not answering:

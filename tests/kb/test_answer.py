@@ -264,9 +264,9 @@ def test_the_section_a_question_asks_for_in_a_named_sheet_answers_it(corpus_inde
         assert not answer.notice
 
 
-def test_a_method_s_asked_section_answers_though_a_date_is_asked(corpus_index):
-    """"À quel moment" asks for a date, and the sheet's origins hold one; the question asks for
-    the sheet's « Quand l'utiliser dans une CTG », which holds none and answers."""
+def test_a_stage_in_the_convention_s_calendar_is_no_date(corpus_index):
+    """"Dans le calendrier de la convention" asks for a stage, not a date (the sheet's origins
+    hold one): the sheet's « Quand l'utiliser dans une CTG » answers."""
     answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
         "Dans le calendrier de la convention, à quel moment mener une approche orientée "
         "changement ?")

@@ -38,6 +38,8 @@ from kb.prompt import looks_like_injection
     ("Combien de stagiaires au maximum ?", {"maximum"}),
     ("Quelle durée minimum faut-il bloquer ?", {"minimum"}),
     ("À partir de combien de participants un world café a-t-il du sens ?", {"minimum"}),
+    ("Quel est le calendrier de la formation EGOC ?", {"date"}),
+    ("Dans le calendrier de ma CTG, où placer un world café ?", set()),
     ("Combien d'heures au total représente la formation ?", {"hours"}),
     # A length counted in years or months is a duration, not a count.
     ("Une CTG se signe pour combien d'années ?", {"duration"}),
@@ -104,6 +106,8 @@ def test_sentences_that_state_the_fact():
     assert not holds("Les 18 et 19 mai à Paris", "deadline")
     assert holds("au-delà de cinq, la conversation se fragmente", "maximum")
     assert holds("compter au moins une heure", "minimum")
+    assert holds("Format d'une demi-journée à une journée.", "duration")
+    assert not holds("Une question claire.", "duration")
     # Hours are not answered by a number of days; years and months make a duration.
     assert holds("La formation dure 14 heures.", "hours")
     assert holds("Accueil de 9h à 17h.", "hours")
