@@ -187,7 +187,7 @@ def score_candidates(
                 1.0 if rank == 1 else 0.0,
                 1.0 if typed else 0.0,
                 1.0 if kinds and not typed else 0.0,
-                1.0 if unit.text.rstrip(" .").endswith("?") else 0.0,
+                1.0 if unit.text.rstrip(" .»”\"").endswith("?") else 0.0,
                 math.log(len(unit.display)),
                 1.0 if not unit.lead and len(unit.text) <= 40 and not _NUMBER.search(unit.text)
                 else 0.0,

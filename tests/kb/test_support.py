@@ -165,3 +165,12 @@ def test_est_ce_asks_and_points_at_no_sentence(embeddings):
     candidates = score_candidates("C'est quoi le schéma ?", [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["À quoi"] <= lexical["Le sch"]
+
+
+def test_a_quoted_example_question_is_a_question(embeddings):
+    """« Exemple : « Quels changements… ? » » asks; it does not answer "Quel matériel… ?"."""
+    hit = _hit("Exemple : « Quels changements voulons-nous ? »\n\nPrévoir des cartes.",
+               "c", "", title="Méta-plan")
+    candidates = score_candidates("Quel matériel pour un méta-plan ?", [hit], embeddings)
+    asks = {c.unit.text[:6]: c.feature("question") for c in candidates}
+    assert asks["Exempl"] == 1.0 and asks["Prévoi"] == 0.0
