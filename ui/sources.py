@@ -29,7 +29,8 @@ def show_sources(answer: Answer, key: str) -> None:
         st.markdown("**Sources**")
     for citation in answer.citations:
         passage(f"[{citation.number}]", citation.chunk, citation.supports,
-                f"{key}-{citation.number}", citation.location)
+                f"{key}-{citation.number}",
+                location(citation.chunk, citation.section or citation.chunk.section))
     others = [hit.chunk for hit in answer.uncited()]
     if others:
         st.markdown("**Autres passages retrouvés**")
@@ -39,10 +40,14 @@ def show_sources(answer: Answer, key: str) -> None:
         passage("•", chunk, (), f"{key}-other-{number}")
 
 
-def location(chunk: Chunk) -> str:
-    """Section and page of a passage, without repeating the document's title."""
-    return chunk.location if chunk.section != chunk.title else (
-        f"p. {chunk.page}" if chunk.page is not None else "")
+def location(chunk: Chunk, section: str | None = None) -> str:
+    """Section (by default the passage's own) and page of a passage, without repeating the
+    document's title."""
+    section = chunk.section if section is None else section
+    parts = [section] if section and section != chunk.title else []
+    if chunk.page is not None:
+        parts.append(f"p. {chunk.page}")
+    return " · ".join(parts)
 
 
 def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str,
