@@ -36,7 +36,7 @@ from kb.retrieval import HybridRetriever
 from kb.sections import sections_asked
 from kb.sentences import answer_sentences
 from kb.store import Store
-from kb.tokens import content_words, tokenize
+from kb.tokens import QUESTION_WORDS, content_words, tokenize
 
 ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
 LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
@@ -66,9 +66,6 @@ _FOLLOW_UP = re.compile(
     # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
     r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
 )
-# Words that ask, and carry no topic: "comment" would make "combien de participants ?" after
-# "Comment animer un fish-bowl ?" ask for its running order again.
-_ASKING = re.compile(r"^(?:comment|quand|pourquoi|combien|quel(?:le)?s?|qui|que|quoi|ou|est-ce)$")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 # Questions about a training offer: the provider is the one to ask.
 _COURSE = re.compile(
@@ -110,8 +107,10 @@ def _standalone(question: str, previous: str) -> str:
     if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
         return question
     known = set(tokenize(question))
+    # Words that ask carry no topic: "comment" would make "combien de participants ?" after
+    # "Comment animer un fish-bowl ?" ask for its running order again.
     topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known
-             and not _ASKING.match(fold(w))]
+             and fold(w) not in QUESTION_WORDS]
     # A follow-up asking its own kind of fact or section ("et son site ?", "et les pièges ?")
     # leaves the previous one's ("numéro", "déroulé") behind.
     if expected_types(question):

@@ -49,12 +49,20 @@ def tokenize(text: str, full_forms: bool = True) -> list[str]:
 _ASKING_VERBS = frozenset({
     "faire", "fait", "fais", "faisons", "faites", "faut", "faudrait", "peut", "peuvent", "peux",
     "pouvons", "pouvez", "doit", "doivent", "dois", "devons", "devez", "avoir", "etre", "vais",
-    "va", "allons", "allez", "vont", "veux", "voulons", "voulez", "est-ce", "quoi",
+    "va", "allons", "allez", "vont", "veux", "voulons", "voulez",
 })
+# The words a question asks with, folded.
+QUESTION_WORDS = frozenset({
+    "quel", "quelle", "quels", "quelles", "comment", "pourquoi", "combien", "quand", "qui", "ou",
+    "que", "quoi", "est-ce",
+})
+# Of those, the ones no answering sentence shares by chance ("qu'est-ce que…", "à quoi sert-il")
+# weigh nothing in choosing a sentence, like the asking verbs; treated so, the others cost three
+# answers on seeds_dev.
+_LIGHT_QUESTION_WORDS = frozenset({"est-ce", "quoi"})
 # Words that ask, link or qualify rather than name what is asked about.
-_NOT_NAMING = _ASKING_VERBS | {
-    "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
-    "comment", "pourquoi", "combien", "quand", "qui", "ou", "que", "quoi",
+_NOT_NAMING = _ASKING_VERBS | QUESTION_WORDS | {
+    "lequel", "laquelle", "lesquels", "lesquelles",
     "avant", "apres", "pendant", "depuis", "chez", "lors", "entre", "vers", "sans", "sous",
     "des", "ainsi", "aussi", "deja", "encore", "toujours", "jamais", "tres", "plus", "moins",
     "bien", "si",
@@ -63,9 +71,9 @@ _NOT_NAMING = _ASKING_VERBS | {
 
 @lru_cache(maxsize=1)
 def light_tokens() -> frozenset[str]:
-    """The tokens of the verbs by which a question asks ("fait", "faut", "peut"…): no sentence
-    answers by sharing them."""
-    return frozenset(t for word in _ASKING_VERBS for t in tokenize(word))
+    """The tokens of the words by which a question asks ("fait", "faut", "peut", "est-ce"…): no
+    sentence answers by sharing them."""
+    return frozenset(t for word in _ASKING_VERBS | _LIGHT_QUESTION_WORDS for t in tokenize(word))
 
 
 def content_words(text: str) -> list[str]:
