@@ -114,27 +114,28 @@ def sections_in(chunk: Chunk) -> set[str]:
             *(section_of(m, programme) for m in _SECTION_HEADING.findall(chunk.text))}
 
 
-def unit_sections(chunk: Chunk, units: list[Unit]) -> list[str]:
-    """The section each of a passage's units (in reading order) sits in: the passage's own, then,
-    after a heading of level 2 or above inside it, that heading's."""
-    programme = chunk.doc_type == DocType.PROGRAMME
-    current = section_of(chunk.section, programme)
+def _unit_paths(chunk: Chunk, units: list[Unit]) -> list[str]:
+    """The heading path each of a passage's units (in reading order) sits under: the passage's
+    own, then, after a Markdown heading inside it, that heading's (one of level 2 or above starts
+    a new section, a deeper one a subsection)."""
+    current = chunk.section.split(" > ") if chunk.section else []
     out = []
     for unit in units:
-        if 0 < unit.heading <= 2:
-            current = section_of(unit.text, programme)
-        out.append(current)
+        if unit.heading:
+            current = [*(current[:-1] if unit.heading <= 2 else current), unit.text]
+        out.append(" > ".join(current))
     return out
 
 
+def unit_sections(chunk: Chunk, units: list[Unit]) -> list[str]:
+    """The template section each of a passage's units (in reading order) sits in."""
+    programme = chunk.doc_type == DocType.PROGRAMME
+    return [section_of(path, programme) for path in _unit_paths(chunk, units)]
+
+
 def sentence_section(chunk: Chunk, sentence: str) -> str:
-    """The heading path of the passage's unit that `sentence` quotes: the passage's own, or, after
-    a Markdown heading inside the passage, that section (a level-2 heading starts a new section,
-    a deeper one a subsection)."""
-    current = chunk.section.split(" > ") if chunk.section else []
-    for unit in passage_units(chunk.text):
-        if unit.heading:
-            current = [*(current[:-1] if unit.heading <= 2 else current), unit.text]
-        if unit.text and (unit.text in sentence or sentence in unit.display):
-            return " > ".join(current)
-    return chunk.section
+    """The heading path of the passage's unit that `sentence` quotes, or the passage's own."""
+    units = passage_units(chunk.text)
+    return next((path for unit, path in zip(units, _unit_paths(chunk, units), strict=True)
+                 if unit.text and (unit.text in sentence or sentence in unit.display)),
+                chunk.section)
