@@ -114,8 +114,14 @@ class Chunk:
 
     @property
     def location(self) -> str:
-        """Where the passage sits, for a citation: 'p. 3' or the section path."""
-        parts = [self.section] if self.section else []
+        """Where the passage sits, for a citation: its section path and page ('p. 3')."""
+        return self.located()
+
+    def located(self, section: str | None = None) -> str:
+        """`section` (by default the passage's own) and page, without repeating the document's
+        title: a file without headings has its title for section."""
+        section = self.section if section is None else section
+        parts = [section] if section and section != self.title else []
         if self.page is not None:
             parts.append(f"p. {self.page}")
         return " · ".join(parts)
@@ -152,10 +158,7 @@ class Citation:
     @property
     def location(self) -> str:
         """Where the supported sentence sits: its section path, and the page."""
-        parts = [self.section or self.chunk.section]
-        if self.chunk.page is not None:
-            parts.append(f"p. {self.chunk.page}")
-        return " · ".join(p for p in parts if p)
+        return self.chunk.located(self.section or None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -70,7 +70,9 @@ PROGRAMME_CUES: dict[str, re.Pattern[str]] = {
         r"\b(?:premier|deuxieme|second) jour\b|\b(?:premiere|deuxieme|seconde) journee\b|"
         r"\bphase \d\b|\bsujets?\b"),
     "Méthodes": re.compile(
-        r"\bmethodes?\b|\bpedagogi\w*|\bexercices?\b|\bmises? en situation\b|"
+        # "Objectifs pédagogiques", "contenus pédagogiques" ask for what is taught, not how.
+        r"\bmethodes?\b|(?<!objectifs )(?<!objectif )(?<!contenus )(?<!contenu )\bpedagogi\w*|"
+        r"\bexercices?\b|\bmises? en situation\b|"
         r"\bcas (?:pratiques|concrets)\b"),
     "Formateurs": re.compile(r"\bformat(?:eur|rice)s?\b|\bintervenant\w*|\bqui anime\b"),
     "Tarif et modalités": re.compile(

@@ -30,7 +30,7 @@ def show_sources(answer: Answer, key: str) -> None:
     for citation in answer.citations:
         passage(f"[{citation.number}]", citation.chunk, citation.supports,
                 f"{key}-{citation.number}",
-                location(citation.chunk, citation.section or citation.chunk.section))
+                citation.location)
     others = [hit.chunk for hit in answer.uncited()]
     if others:
         st.markdown("**Autres passages retrouvés**")
@@ -40,21 +40,11 @@ def show_sources(answer: Answer, key: str) -> None:
         passage("•", chunk, (), f"{key}-other-{number}")
 
 
-def location(chunk: Chunk, section: str | None = None) -> str:
-    """Section (by default the passage's own) and page of a passage, without repeating the
-    document's title."""
-    section = chunk.section if section is None else section
-    parts = [section] if section and section != chunk.title else []
-    if chunk.page is not None:
-        parts.append(f"p. {chunk.page}")
-    return " · ".join(parts)
-
-
 def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str,
             where: str | None = None) -> None:
     """One source, closed: its mark ("[1]"), title and place (`where`, by default the passage's
     own); open: its text, `supports` in bold, its file."""
-    where = location(chunk) if where is None else where
+    where = chunk.location if where is None else where
     label = f"{mark} {chunk.title}" + (f" — {where}" if where else "")
     with st.expander(escape(label)):
         doc_type = DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))

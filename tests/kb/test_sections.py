@@ -44,6 +44,9 @@ def test_every_cue_names_a_section_of_the_template():
     ("Qui anime l'intra de l'EGOC ?", {"Rôles", "Formateurs"}),
     ("Comment s'inscrire chez FR Consultants ?", {"Contact et inscription"}),
     ("Quel est le programme du premier jour chez FR Consultants ?", {"Programme"}),
+    # "Pédagogique" qualifies what is asked: objectives are not teaching methods.
+    ("Quels sont les objectifs pédagogiques de la formation ?", {"Objectifs"}),
+    ("Quelle approche pédagogique chez FR Consultants ?", {"Méthodes"}),
     ("Je n'invite que des techniciens au world café : c'est gênant ?", {"Pièges à éviter"}),
     ("Après un forum ouvert, avec quoi on repart ?", {"Ce qu'on produit à la fin"}),
     ("En méta-plan, qui s'occupe de regrouper les cartes ?", {"Rôles"}),
