@@ -12,6 +12,7 @@ Retrieval uses this to prefer, within the sheet a question names, the section th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kb.documents import Chunk, DocType
 from kb.glossary import fold
@@ -116,7 +117,7 @@ def sections_in(chunk: Chunk) -> set[str]:
             *(section_of(m, programme) for m in _SECTION_HEADING.findall(chunk.text))}
 
 
-def _unit_paths(chunk: Chunk, units: list[Unit]) -> list[str]:
+def _unit_paths(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
     """The heading path each of a passage's units (in reading order) sits under: the passage's
     own, then, after a Markdown heading inside it, that heading's (one of level 2 or above starts
     a new section, a deeper one a subsection)."""
@@ -129,7 +130,7 @@ def _unit_paths(chunk: Chunk, units: list[Unit]) -> list[str]:
     return out
 
 
-def unit_sections(chunk: Chunk, units: list[Unit]) -> list[str]:
+def unit_sections(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
     """The template section each of a passage's units (in reading order) sits in."""
     programme = chunk.doc_type == DocType.PROGRAMME
     return [section_of(path, programme) for path in _unit_paths(chunk, units)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.glossary import fold
 
@@ -153,7 +154,10 @@ def _lines(block: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def passage_units(text: str) -> list[Unit]:
+# Scoring, the section rule, citations and the app each read a retrieved passage's units: the
+# same few passages, question after question.
+@lru_cache(maxsize=1024)
+def passage_units(text: str) -> tuple[Unit, ...]:
     """The quotable units of a passage, in reading order. A field name ("Public", "Tarifs")
     leads the short value after it; a line ending with a colon leads what follows it; a short
     heading leads the items of the list under it; a table cell is led by its row's first cell."""
@@ -224,7 +228,7 @@ def passage_units(text: str) -> list[Unit]:
                 label, kind_of_label = sentences[0], "heading"
     if kind_of_label == "intro":
         units.append(Unit(label, len(units)))
-    return units
+    return tuple(units)
 
 
 def answer_sentences(text: str) -> list[str]:

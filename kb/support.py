@@ -11,6 +11,7 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +88,7 @@ def _unit_vector(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1.0, norms)
 
 
-def passage_vectors(embeddings: Embeddings, hit: SearchHit, units: list[Unit]) -> np.ndarray:
+def passage_vectors(embeddings: Embeddings, hit: SearchHit, units: Sequence[Unit]) -> np.ndarray:
     """Normalised embeddings of a passage's units (cached by passage id and content)."""
     key = f"{hit.chunk.id}:{len(units)}"
     return _unit_vector(_CACHE.vectors(embeddings, key, [u.display for u in units]))
