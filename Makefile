@@ -17,9 +17,14 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
 
-# llama-cpp-python builds from source once (about 6 minutes here); pip caches the wheel.
+# llama-cpp-python builds from source (about 4 minutes here). Built for the machine's own CPU
+# (llama.cpp's default), it crashed on the first token on a machine whose CPU announces AMX:
+# it is built for AVX2 instead, and never from pip's cache, which may hold a native build.
 # The browser test drives Debian's Chromium: never a downloaded browser.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(VENV)/.installed-dev: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir \
+		'llama-cpp-python[server]>=0.3'
 	$(PIP) install --quiet -e '.[dev,llamacpp]'
 	command -v chromium >/dev/null || (apt-get update -qq && \
 		apt-get install -y -qq chromium chromium-driver) || \
