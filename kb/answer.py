@@ -31,7 +31,7 @@ from kb.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.glossary import fold
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
-from kb.questions import named_terms, proper_names
+from kb.questions import named_terms, proper_names, without_fillers
 from kb.retrieval import HybridRetriever
 from kb.sections import sections_asked
 from kb.sentences import answer_sentences
@@ -172,7 +172,7 @@ class Assistant:
     def prepare(self) -> Runnable:
         """{question, history, doc_types} → the same with `standalone` and `hits`."""
         return (
-            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense) | without_fillers)
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve))
         )
 
@@ -265,7 +265,7 @@ class Assistant:
             if lexical.unknown([part for part in name.split("-") if part[0].isupper()])]
         if unknown:
             return unknown
-        words = content_words(question)
+        words = content_words(without_fillers(question))
         unknown = lexical.unknown(words)
         share = len(unknown) / len(words) if len(words) >= 2 else 0.0
         return unknown if share >= UNKNOWN_SHARE or (fair and share >= DOUBT_SHARE) else []

@@ -73,7 +73,8 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
 _ASKING_MEANING = (r"(?i:que\s+signifie|que\s+veut\s+dire|veut\s+dire\s+quoi|signifie\s+quoi|"
                    r"c['’]est\s+quoi|qu['’]est-ce\s+que?|qu['’]est-ce\s+qu['’]|"
                    r"d[ée]finition\s+d[eu]?|d[ée]signe)")
-_ARTICLE = (r"(?i:\s+(?:le\s+sigle\s+|l['’]acronyme\s+)?"
+# After "qu'est-ce qu'" the article follows the apostrophe: "qu'une CTG".
+_ARTICLE = (r"(?i:(?:\s+|(?<=['’]))(?:le\s+sigle\s+|l['’]acronyme\s+)?"
             r"(?:(?:un|une|le|la|les|des|du|de)\s+|l['’]|d['’])?)")
 _MEANING_AFTER = (r"(?i:\s*,?\s*(?:ça|ca|cela)?\s*(?:c['’]est\s+quoi|veut\s+dire\s+quoi|"
                   r"signifie\s+quoi|d[ée]signe|qu['’]est-ce\s+que\s+c['’]est))")
@@ -83,6 +84,29 @@ def _asks_meaning(question: str, acronym: str) -> bool:
     name = rf"(?<![\w-]){re.escape(acronym)}(?![\w-])"
     return bool(re.search(_ASKING_MEANING + _ARTICLE + name, question)
                 or re.search(name + _MEANING_AFTER, question))
+
+
+# "Le bonus territoire, ça sert à quoi ?", "À quoi sert le COPIL ?": asking what a thing is for
+# asks what it is, as "c'est quoi" does.
+_PURPOSE_BEFORE = r"(?i:[àa]\s+quoi\s+(?:ça\s+|ca\s+)?sert(?:-(?:il|elle))?)"
+_PURPOSE_AFTER = r"(?i:\s*,?\s*(?:ça|ca|cela)\s+sert\s+[àa]\s+quoi)"
+_SUBJECT = r"(?P<subject>[^?,;:]{2,60}?)"
+_DEFINED = (
+    re.compile(rf"^\s*(?:{_ASKING_MEANING}|{_PURPOSE_BEFORE}){_ARTICLE}{_SUBJECT}\s*\?*\s*$"),
+    re.compile(rf"^\s*(?i:(?:le|la|les|un|une)\s+|l['’])?{_SUBJECT}"
+               rf"(?:{_MEANING_AFTER}|{_PURPOSE_AFTER})\s*\?*\s*$"),
+)
+MAX_SUBJECT_WORDS = 6
+
+
+def defined_subject(question: str) -> str | None:
+    """What the whole question asks to define ("C'est quoi une CTG ?" → "CTG", "Le bonus
+    territoire, ça sert à quoi ?" → "bonus territoire"), or None when it asks something else."""
+    for pattern in _DEFINED:
+        match = pattern.match(question)
+        if match and len(match["subject"].split()) <= MAX_SUBJECT_WORDS:
+            return match["subject"].strip()
+    return None
 
 
 _ACRONYMS = {term.acronym: term.full_form for term in GLOSSARY}

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from kb.answer_types import expected_types, holds
+from kb.answer_types import defined_subject, expected_types, holds
 from kb.citations import Supported
 from kb.documents import SearchHit
 from kb.glossary import fold
 from kb.parts import agreement, parts
+from kb.profiles import titled
 from kb.sections import CUES, PROGRAMME_CUES, section_of, sections_asked, unit_sections
 from kb.sentences import passage_units
 from kb.support import Candidate, score_candidates
@@ -113,19 +114,25 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _in_section(wanted: set[str], hits: list[SearchHit]) -> set[tuple[str, int]]:
+def _in_section(wanted: set[str], subject: str | None, hits: list[SearchHit]
+                ) -> set[tuple[str, int]]:
     """The units (passage id, position) in an asked-for section of the first passage's document,
-    when retrieval put that section first (SearchHit.asked_section)."""
+    when retrieval put that section first (SearchHit.asked_section): a section of the template,
+    or where the document says what `subject` is (its opening, when titled by it, or a section
+    headed by it)."""
     if not (hits and hits[0].asked_section):
         return set()
     out: set[tuple[str, int]] = set()
     for hit in hits:
         if hit.chunk.source == hits[0].chunk.source:
+            opening = bool(subject) and hit.chunk.position == 0 and titled(hit.chunk.title,
+                                                                           subject)
             units = passage_units(hit.chunk.text)
             sections = unit_sections(hit.chunk, units)
             out.update((hit.chunk.id, unit.position)
                        for unit, section in zip(units, sections, strict=True)
-                       if section in wanted)
+                       if section in wanted or opening
+                       or (subject and titled(section, subject)))
     return out
 
 
@@ -148,7 +155,8 @@ def extract(
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
     wanted = sections_asked(question)
-    in_section = _in_section(wanted, hits)
+    subject = defined_subject(question)
+    in_section = _in_section(wanted, subject, hits)
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
@@ -166,6 +174,6 @@ def extract(
     # A sheet's section answers by where it stands. A brochure's own headings only resemble the
     # template's ("s'inscrire" → its "CONTACT"): a sentence under them still answers by its words.
     sectioned = _key(best) in in_section and bool(
-        wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES)
+        subject or wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES)
     return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned)

@@ -101,6 +101,21 @@ def names_document(question: str, chunk: Chunk) -> bool:
     return False
 
 
+def titled(title: str, term: str) -> bool:
+    """Whether `term` ("CTG") is one part of a document's `title` on its own ("La convention
+    territoriale globale (CTG)"): the document is about that very thing."""
+    tokens = set(tokenize(term, full_forms=False))
+    return bool(tokens) and any(set(tokenize(part, full_forms=False)) == tokens
+                                for part in _TITLE_PARTS.split(title))
+
+
+def defines(chunk: Chunk, subject: str) -> bool:
+    """Whether a passage is where its document says what `subject` is: the opening of a document
+    titled by it, or a passage under a heading about it ("Le bonus territoire : ce que c'est")."""
+    heading = chunk.section.rsplit(" > ", 1)[-1]
+    return titled(heading, subject) or (chunk.position == 0 and titled(chunk.title, subject))
+
+
 def restated_files(sources: Iterable[str]) -> tuple[str, ...]:
     """The file names among a front matter's `sources` ("seed:brochure.txt", "docs/a.pdf");
     web addresses are left out."""

@@ -15,6 +15,13 @@ _PROPER = re.compile(
     r"(?:(?<=[\w,;] )|(?<=[\w,;] [dl]['’])|(?<=qu['’]))"
     r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)(?![\w'’-])"
 )
+# Words a question typed in a chat carries that ask nothing ("C'est quoi une CTG, en deux mots ?",
+# "ça sert à quoi exactement ?"): rare in the documents, they would weigh more than its topic.
+_FILLER = re.compile(
+    r"[,;]?\s*\b(?:concr[eè]tement|exactement|au juste|en (?:deux|trois|quelques) mots|"
+    r"s['’]il (?:te|vous) pla[iî]t|svp)\b",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -34,6 +41,12 @@ def clean_question(text: str) -> str:
             "comme document."
         )
     return cleaned
+
+
+def without_fillers(question: str) -> str:
+    """`question` less the words that ask nothing ("concrètement", "en deux mots", "svp")."""
+    stripped = " ".join(_FILLER.sub("", question).split())
+    return stripped if any(c.isalnum() for c in stripped) else question
 
 
 def _thousands(number: int) -> str:

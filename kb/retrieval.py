@@ -10,12 +10,12 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from kb.answer_types import expected_types, holds
+from kb.answer_types import defined_subject, expected_types, holds
 from kb.documents import Chunk, DocType, SearchHit
 from kb.glossary import expand
 from kb.parts import agreement, parts
-from kb.profiles import names_document
-from kb.questions import clean_question
+from kb.profiles import defines, names_document, titled
+from kb.questions import clean_question, without_fillers
 from kb.sections import sections_asked, sections_in
 from kb.store import Store
 from kb.support import rerank
@@ -46,6 +46,11 @@ SECTION_BONUS = 0.05
 # document of at most this many passages is reordered with the shortlist.
 NAMED_POOL_DOCUMENTS = 2
 NAMED_POOL_PASSAGES = 30
+# A question asking what a thing is ("C'est quoi une CTG ?", "Le bonus territoire, ça sert à
+# quoi ?") is answered where a document says so: the opening of the document titled by it ("La
+# convention territoriale globale (CTG)"), which the fusion ranks low since every passage of the
+# base says "CTG", or the passage under a heading about it ("Le bonus territoire : ce que c'est").
+DEFINITION_BONUS = 0.1
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
@@ -87,7 +92,7 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         doc_types = doc_types if doc_types is not None else self.doc_types
         sources = sources if sources is not None else self.sources
-        query = clean_question(query)
+        query = without_fillers(clean_question(query))
         pool = max(self.candidates, 4 * k)
         dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
         index = self.store.lexical
@@ -124,6 +129,11 @@ class HybridRetriever(BaseRetriever):
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
                 holds(c.text, kind) for kind in kinds))
+        subject = defined_subject(query)
+        if subject:
+            self._add_openings(subject, scores, chunks, doc_types, sources)
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: DEFINITION_BONUS * (
+                defines(c, subject)))
         reorder = self.store.settings.rerank if self.rerank is None else self.rerank
         depth = max(k, RERANK_DEPTH) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
@@ -137,8 +147,9 @@ class HybridRetriever(BaseRetriever):
                 dense_rank=dense_rank.get(i),
                 lexical_rank=lexical_rank.get(i),
                 dense_similarity=similarity.get(i),
-                asked_section=bool(wanted) and bool(sections_in(chunks[i]) & wanted)
-                and names_document(query, chunks[i]),
+                asked_section=(bool(wanted) and bool(sections_in(chunks[i]) & wanted)
+                and names_document(query, chunks[i]))
+                or (bool(subject) and defines(chunks[i], subject)),
             )
             for i in best
             if i in chunks
@@ -175,6 +186,23 @@ class HybridRetriever(BaseRetriever):
             scores.setdefault(chunk.id, floor)
             added.append(chunk.id)
         return added
+
+    def _add_openings(self, subject: str, scores: dict[str, float],
+                      chunks: dict[str, Chunk], doc_types: set[str] | None,
+                      sources: set[str] | None) -> None:
+        """Bring the opening passage of each document titled by `subject` level with the best
+        passage (the definition bonus then puts it first)."""
+        titled_by = sorted(source for source, record in self.store.documents().items()
+                           if titled(record.title, subject)
+                           and (not sources or source in sources)
+                           and (not doc_types or record.doc_type in doc_types))
+        if not titled_by:
+            return
+        top = max(scores.values(), default=0.0)
+        where = {"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}
+        for chunk in self.store.iter_chunks(where):
+            chunks[chunk.id] = chunk
+            scores[chunk.id] = max(scores.get(chunk.id, 0.0), top)
 
     def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
                           bonus: Callable[[Chunk], float]) -> None:

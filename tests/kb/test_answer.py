@@ -281,6 +281,25 @@ def test_an_acronym_answered_by_a_glossary_row_gets_the_whole_row(corpus_index):
     assert "jeunes enfants viennent avec un parent" in answer.text
 
 
+def test_words_that_ask_nothing_do_not_outweigh_the_topic(corpus_index):
+    """"En deux mots" is in the participation sheet, not in any definition of the CTG: kept, it
+    made the assistant abstain on a newcomer's first question."""
+    assistant = Assistant(corpus_index, corpus_index.settings, backend="extractive")
+    answer = assistant.ask("C'est quoi une CTG, en deux mots ?")
+    assert not answer.abstained
+    assert answer.text == assistant.ask("C'est quoi une CTG ?").text
+
+
+def test_what_a_thing_is_for_is_answered_under_the_heading_about_it(corpus_index):
+    """The diagnostic sheet's "À quoi ça sert" shares more words with the question; the CTG
+    sheet's section on the bonus is what it asks about."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "Le bonus territoire, ça sert à quoi exactement ?")
+    assert answer.citations[0].chunk.section.endswith("Le bonus territoire : ce que c'est, et "
+                                                      "la PSEJ qu'il remplace")
+    assert "maintenir le financement des services qui existent déjà" in answer.text
+
+
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     answer = assistant.ask("Quelle est la recette de la tarte tatin ?")
     assert answer.abstained and answer.text.startswith(NOT_FOUND)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kb.documents import Chunk, DocType
-from kb.profiles import DocumentProfile, Profiles, names_document, restated_files
+from kb.profiles import DocumentProfile, Profiles, names_document, restated_files, titled
 
 
 def _profiles() -> Profiles:
@@ -70,3 +70,13 @@ def test_one_word_shared_with_a_long_title_does_not_name_it():
     assert names_document("Comment animer le comité de pilotage ?", _sheet(title))
     assert names_document("Qui vient au COPIL ?", _sheet(title))
     assert not names_document("Qui anime quoi lors de la rencontre ?", _sheet(title))
+
+
+@pytest.mark.parametrize(("title", "term", "expected"), [
+    ("La convention territoriale globale (CTG)", "CTG", True),
+    ("Le schéma départemental des services aux familles (SDSF) et le CDSF", "CDSF", True),
+    ("Glossaire des sigles de la CTG", "CTG", False),  # about the acronyms, not the CTG
+    ("Le·la chargé·e de coopération CTG : fonction, missions", "CTG", False),
+])
+def test_a_title_is_about_a_term_when_the_term_is_one_of_its_parts(title, term, expected):
+    assert titled(title, term) is expected

@@ -8,6 +8,7 @@ from kb.questions import (
     clean_question,
     named_terms,
     proper_names,
+    without_fillers,
 )
 
 
@@ -25,6 +26,17 @@ def test_long_questions_are_refused_with_french_numbers():
     with pytest.raises(QuestionError) as caught:
         clean_question("mot " * 5000)
     assert f"limite {MAX_QUESTION_CHARS:,}".replace(",", " ") in str(caught.value)
+
+
+@pytest.mark.parametrize(("question", "plain"), [
+    ("C'est quoi une CTG, en deux mots ?", "C'est quoi une CTG ?"),
+    ("Le bonus territoire, ça sert à quoi exactement ?", "Le bonus territoire, ça sert à quoi ?"),
+    ("C'est quoi concrètement le job, svp ?", "C'est quoi le job ?"),
+    ("Un exemple concret de diagnostic ?", "Un exemple concret de diagnostic ?"),
+    ("Concrètement ?", "Concrètement ?"),  # nothing else to ask with: kept
+])
+def test_words_that_ask_nothing_are_dropped(question, plain):
+    assert without_fillers(question) == plain
 
 
 @pytest.mark.parametrize(("question", "names"), [

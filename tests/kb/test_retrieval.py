@@ -257,3 +257,15 @@ def test_a_course_named_by_its_provider_client_or_alias_answers_from_the_section
     retriever = _retriever(tmp_path, embeddings, {"alpha.md": COURSE, **NAMED}, rerank=True,
                            chunk_size=200)
     assert retriever.search(question)[0].chunk.section.endswith("Public et prérequis")
+
+
+@pytest.mark.parametrize("rule", [False, True])
+def test_what_a_thing_is_is_answered_by_the_opening_of_the_sheet_it_titles(
+        corpus_index, monkeypatch, rule):
+    """Every passage says "CTG": without the rule, a short one that merely mentions it wins."""
+    if not rule:
+        monkeypatch.setattr("kb.retrieval.defined_subject", lambda question: None)
+    top = HybridRetriever(store=corpus_index).search("C'est quoi une CTG ?")[0]
+    opening = (top.chunk.source.endswith("references/ctg.md"), top.chunk.position)
+    assert (opening == (True, 0)) is rule
+    assert top.asked_section is rule
