@@ -48,9 +48,11 @@ class Extract:
 
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
-    """Chosen units in reading order (passage rank, then position); a label shared with the
-    previous sentence is not repeated."""
+    """Chosen units in reading order (passage rank, then position), less the document's title; a
+    label shared with the previous sentence is not repeated."""
     chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
+    # A document's title is shown with its source: quoted, it would only repeat it.
+    chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)] or chosen
     out: list[Supported] = []
     previous_lead = None
     for candidate in chosen:

@@ -290,6 +290,13 @@ def test_words_that_ask_nothing_do_not_outweigh_the_topic(corpus_index):
     assert answer.text == assistant.ask("C'est quoi une CTG ?").text
 
 
+def test_a_document_s_title_is_shown_with_its_source_not_quoted(corpus_index):
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "C'est quoi une CTG ?")
+    assert answer.citations[0].chunk.title == "La convention territoriale globale (CTG)"
+    assert answer.text.startswith("La convention territoriale globale (CTG) est un accord")
+
+
 def test_what_a_thing_is_for_is_answered_under_the_heading_about_it(corpus_index):
     """The diagnostic sheet's "À quoi ça sert" shares more words with the question; the CTG
     sheet's section on the bonus is what it asks about."""
