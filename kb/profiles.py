@@ -101,12 +101,18 @@ def names_document(question: str, chunk: Chunk) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _title_parts(title: str) -> tuple[frozenset[str], ...]:
+    """The tokens of each part of a title (asked of every document, question after question)."""
+    return tuple(frozenset(tokenize(part, full_forms=False))
+                 for part in _TITLE_PARTS.split(title))
+
+
 def titled(title: str, term: str) -> bool:
     """Whether `term` ("CTG") is one part of a document's `title` on its own ("La convention
     territoriale globale (CTG)"): the document is about that very thing."""
-    tokens = set(tokenize(term, full_forms=False))
-    return bool(tokens) and any(set(tokenize(part, full_forms=False)) == tokens
-                                for part in _TITLE_PARTS.split(title))
+    tokens = frozenset(tokenize(term, full_forms=False))
+    return bool(tokens) and tokens in _title_parts(title)
 
 
 def defines(chunk: Chunk, subject: str) -> bool:

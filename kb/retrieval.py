@@ -192,7 +192,8 @@ class HybridRetriever(BaseRetriever):
                       sources: set[str] | None) -> None:
         """Bring the opening passage of each document titled by `subject` level with the best
         passage (the definition bonus then puts it first)."""
-        titled_by = sorted(source for source, record in self.store.documents().items()
+        documents = self.store.documents()
+        titled_by = sorted(source for source, record in documents.items()
                            if titled(record.title, subject)
                            and (not sources or source in sources)
                            and (not doc_types or record.doc_type in doc_types))
@@ -200,7 +201,7 @@ class HybridRetriever(BaseRetriever):
             return
         top = max(scores.values(), default=0.0)
         where = {"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}
-        for chunk in self.store.iter_chunks(where):
+        for chunk in self.store.iter_chunks(where, documents):
             chunks[chunk.id] = chunk
             scores[chunk.id] = max(scores.get(chunk.id, 0.0), top)
 
