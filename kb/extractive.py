@@ -5,17 +5,25 @@ whether anything retrieved answers at all."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from kb.answer_types import defined_subject, expected_types, holds
+from kb.answer_types import expected_types, holds
 from kb.citations import Supported
-from kb.documents import SearchHit
+from kb.documents import Chunk, SearchHit
 from kb.glossary import fold
+from kb.headings import HeadingMatch, last_heading
 from kb.parts import agreement, parts
-from kb.profiles import titled
-from kb.sections import CUES, PROGRAMME_CUES, section_of, sections_asked, unit_sections
+from kb.sections import (
+    CUES,
+    PROGRAMME_CUES,
+    section_of,
+    sections_asked,
+    unit_paths,
+    unit_sections,
+)
 from kb.sentences import passage_units
 from kb.support import Candidate, score_candidates
 
@@ -116,25 +124,20 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _in_section(wanted: set[str], subject: str | None, hits: list[SearchHit]
+def _in_section(hits: list[SearchHit], keep: Callable[[Chunk, str, str], bool]
                 ) -> set[tuple[str, int]]:
-    """The units (passage id, position) in an asked-for section of the first passage's document,
-    when retrieval put that section first (SearchHit.asked_section): a section of the template,
-    or where the document says what `subject` is (its opening, when titled by it, or a section
-    headed by it)."""
+    """The units (passage id, position) of the first passage's document that `keep` (passage,
+    template section, heading path) says are in the section asked for, when retrieval put that
+    section first (SearchHit.asked_section)."""
     if not (hits and hits[0].asked_section):
         return set()
     out: set[tuple[str, int]] = set()
     for hit in hits:
         if hit.chunk.source == hits[0].chunk.source:
-            opening = bool(subject) and hit.chunk.position == 0 and titled(hit.chunk.title,
-                                                                           subject)
             units = passage_units(hit.chunk.text)
-            sections = unit_sections(hit.chunk, units)
-            out.update((hit.chunk.id, unit.position)
-                       for unit, section in zip(units, sections, strict=True)
-                       if section in wanted or opening
-                       or (subject and titled(section, subject)))
+            out.update((hit.chunk.id, unit.position) for unit, section, path in zip(
+                units, unit_sections(hit.chunk, units), unit_paths(hit.chunk, units), strict=True)
+                if keep(hit.chunk, section, path))
     return out
 
 
@@ -157,8 +160,13 @@ def extract(
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
     wanted = sections_asked(question)
-    subject = defined_subject(question)
-    in_section = _in_section(wanted, subject, hits)
+    templated = _in_section(hits, lambda chunk, section, path: section in wanted)
+    # Or the section the document answers by its headings ("C'est quoi une CTG ?" → the opening
+    # of the CTG sheet).
+    by_heading = HeadingMatch.of(question)
+    headed = _in_section(hits, lambda chunk, section, path: by_heading.opens(chunk)
+                         or by_heading.heads(last_heading(path)))
+    in_section = templated | headed
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
     answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
@@ -175,7 +183,7 @@ def extract(
     whole_list = bool(_PLURAL.search(fold(question))) or spelled
     # A sheet's section answers by where it stands. A brochure's own headings only resemble the
     # template's ("s'inscrire" → its "CONTACT"): a sentence under them still answers by its words.
-    sectioned = _key(best) in in_section and bool(
-        subject or wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES)
+    sectioned = _key(best) in headed or (_key(best) in templated and bool(
+        wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES))
     return Extract(_readable(_choose(best, candidates, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned)

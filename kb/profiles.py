@@ -115,13 +115,6 @@ def titled(title: str, term: str) -> bool:
     return bool(tokens) and tokens in _title_parts(title)
 
 
-def defines(chunk: Chunk, subject: str) -> bool:
-    """Whether a passage is where its document says what `subject` is: the opening of a document
-    titled by it, or a passage under a heading about it ("Le bonus territoire : ce que c'est")."""
-    heading = chunk.section.rsplit(" > ", 1)[-1]
-    return titled(heading, subject) or (chunk.position == 0 and titled(chunk.title, subject))
-
-
 def restated_files(sources: Iterable[str]) -> tuple[str, ...]:
     """The file names among a front matter's `sources` ("seed:brochure.txt", "docs/a.pdf");
     web addresses are left out."""

@@ -10,11 +10,12 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from kb.answer_types import defined_subject, expected_types, holds
+from kb.answer_types import expected_types, holds
 from kb.documents import Chunk, DocType, SearchHit
 from kb.glossary import expand
+from kb.headings import HeadingMatch
 from kb.parts import agreement, parts
-from kb.profiles import defines, names_document, titled
+from kb.profiles import names_document, titled
 from kb.questions import clean_question, without_fillers
 from kb.sections import sections_asked, sections_in
 from kb.store import Store
@@ -46,11 +47,11 @@ SECTION_BONUS = 0.05
 # document of at most this many passages is reordered with the shortlist.
 NAMED_POOL_DOCUMENTS = 2
 NAMED_POOL_PASSAGES = 30
-# A question asking what a thing is ("C'est quoi une CTG ?", "Le bonus territoire, ça sert à
-# quoi ?") is answered where a document says so: the opening of the document titled by it ("La
-# convention territoriale globale (CTG)"), which the fusion ranks low since every passage of the
-# base says "CTG", or the passage under a heading about it ("Le bonus territoire : ce que c'est").
-DEFINITION_BONUS = 0.1
+# A question a document answers by its headings (kb.headings) is answered there: what a thing
+# is, at the opening of the document titled by it ("La convention territoriale globale (CTG)"),
+# which the fusion ranks low since every passage of the base says "CTG", or under a heading about
+# it ("Le bonus territoire : ce que c'est"); or under a heading naming every word of the question.
+HEADING_BONUS = 0.1
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
@@ -129,11 +130,12 @@ class HybridRetriever(BaseRetriever):
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
                 holds(c.text, kind) for kind in kinds))
-        subject = defined_subject(query)
-        if subject:
-            self._add_openings(subject, scores, chunks, doc_types, sources)
-            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: DEFINITION_BONUS * (
-                defines(c, subject)))
+        by_heading = HeadingMatch.of(query)
+        if by_heading.subject:
+            self._add_openings(by_heading.subject, scores, chunks, doc_types, sources)
+        if by_heading:
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: HEADING_BONUS * (
+                by_heading.answers(c)))
         reorder = self.store.settings.rerank if self.rerank is None else self.rerank
         depth = max(k, RERANK_DEPTH) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
@@ -149,7 +151,7 @@ class HybridRetriever(BaseRetriever):
                 dense_similarity=similarity.get(i),
                 asked_section=(bool(wanted) and bool(sections_in(chunks[i]) & wanted)
                 and names_document(query, chunks[i]))
-                or (bool(subject) and defines(chunks[i], subject)),
+                or by_heading.answers(chunks[i]),
             )
             for i in best
             if i in chunks
@@ -191,7 +193,7 @@ class HybridRetriever(BaseRetriever):
                       chunks: dict[str, Chunk], doc_types: set[str] | None,
                       sources: set[str] | None) -> None:
         """Bring the opening passage of each document titled by `subject` level with the best
-        passage (the definition bonus then puts it first)."""
+        passage (the heading bonus then puts it first)."""
         documents = self.store.documents()
         titled_by = sorted(source for source, record in documents.items()
                            if titled(record.title, subject)

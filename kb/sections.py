@@ -117,7 +117,7 @@ def sections_in(chunk: Chunk) -> set[str]:
             *(section_of(m, programme) for m in _SECTION_HEADING.findall(chunk.text))}
 
 
-def _unit_paths(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
+def unit_paths(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
     """The heading path each of a passage's units (in reading order) sits under: the passage's
     own, then, after a Markdown heading inside it, that heading's (one of level 2 or above starts
     a new section, a deeper one a subsection)."""
@@ -133,12 +133,12 @@ def _unit_paths(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
 def unit_sections(chunk: Chunk, units: Sequence[Unit]) -> list[str]:
     """The template section each of a passage's units (in reading order) sits in."""
     programme = chunk.doc_type == DocType.PROGRAMME
-    return [section_of(path, programme) for path in _unit_paths(chunk, units)]
+    return [section_of(path, programme) for path in unit_paths(chunk, units)]
 
 
 def sentence_section(chunk: Chunk, sentence: str) -> str:
     """The heading path of the passage's unit that `sentence` quotes, or the passage's own."""
     units = passage_units(chunk.text)
-    return next((path for unit, path in zip(units, _unit_paths(chunk, units), strict=True)
+    return next((path for unit, path in zip(units, unit_paths(chunk, units), strict=True)
                  if unit.text and (unit.text in sentence or sentence in unit.display)),
                 chunk.section)

@@ -307,6 +307,15 @@ def test_what_a_thing_is_for_is_answered_under_the_heading_about_it(corpus_index
     assert "maintenir le financement des services qui existent déjà" in answer.text
 
 
+def test_a_heading_naming_every_word_of_the_question_answers_it(corpus_index):
+    """The référentiel's paragraph says which missions are not known, in the question's words;
+    the section headed by the missions lists them."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "Quelles sont les missions d'un chargé de coopération ?")
+    assert "les missions relevées dans les offres d'emploi" in answer.citations[0].section
+    assert "conseiller les élus" in answer.text and "On ne sait donc pas" not in answer.text
+
+
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     answer = assistant.ask("Quelle est la recette de la tarte tatin ?")
     assert answer.abstained and answer.text.startswith(NOT_FOUND)

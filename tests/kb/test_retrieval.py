@@ -264,7 +264,7 @@ def test_what_a_thing_is_is_answered_by_the_opening_of_the_sheet_it_titles(
         corpus_index, monkeypatch, rule):
     """Every passage says "CTG": without the rule, a short one that merely mentions it wins."""
     if not rule:
-        monkeypatch.setattr("kb.retrieval.defined_subject", lambda question: None)
+        monkeypatch.setattr("kb.headings.defined_subject", lambda question: None)
     top = HybridRetriever(store=corpus_index).search("C'est quoi une CTG ?")[0]
     opening = (top.chunk.source.endswith("references/ctg.md"), top.chunk.position)
     assert (opening == (True, 0)) is rule
