@@ -80,10 +80,16 @@ _MEANING_AFTER = (r"(?i:\s*,?\s*(?:ça|ca|cela)?\s*(?:c['’]est\s+quoi|veut\s+d
                   r"signifie\s+quoi|d[ée]signe|qu['’]est-ce\s+que\s+c['’]est))")
 
 
+# "COTECH, c'est quoi…" asks what COTECH means, but not in "COPIL et COTECH, c'est quoi la
+# différence ?".
+_NOT_COMPARED = (r"(?!\s*(?i:(?:la|le|les)\s+)?"
+                 r"(?i:diff[ée]rences?|liens?|rapports?|points? communs?))")
+
+
 def _asks_meaning(question: str, acronym: str) -> bool:
     name = rf"(?<![\w-]){re.escape(acronym)}(?![\w-])"
     return bool(re.search(_ASKING_MEANING + _ARTICLE + name, question)
-                or re.search(name + _MEANING_AFTER, question))
+                or re.search(name + _MEANING_AFTER + _NOT_COMPARED, question))
 
 
 # "Le bonus territoire, ça sert à quoi ?", "À quoi sert le COPIL ?": asking what a thing is for

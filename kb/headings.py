@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from kb.answer_types import defined_subject
 from kb.documents import Chunk
 from kb.profiles import titled
+from kb.sections import unit_paths
+from kb.sentences import passage_units
 from kb.tokens import content_words, tokenize
 
 # A heading holding one word of the question ("mission") is no answer to it: the référentiel's
@@ -59,5 +61,9 @@ class HeadingMatch:
         return bool(self.subject) and chunk.position == 0 and titled(chunk.title, self.subject)
 
     def answers(self, chunk: Chunk) -> bool:
-        """Whether `chunk` is where its document answers the question by its headings."""
-        return self.opens(chunk) or self.heads(last_heading(chunk.section))
+        """Whether `chunk` is where its document answers the question by its headings: its own,
+        or one inside it (a Markdown heading, a paragraph wholly in bold)."""
+        if self.opens(chunk):
+            return True
+        paths = {chunk.section, *unit_paths(chunk, passage_units(chunk.text))}
+        return any(self.heads(last_heading(path)) for path in paths)

@@ -316,6 +316,15 @@ def test_a_heading_naming_every_word_of_the_question_answers_it(corpus_index):
     assert "conseiller les élus" in answer.text and "On ne sait donc pas" not in answer.text
 
 
+def test_a_bold_heading_inside_a_passage_answers_and_the_answer_stays_under_it(corpus_index):
+    """The COPIL sheet's "À quoi ça sert" opens the passage; the question is answered under its
+    bold "Quelle différence entre COPIL et COTECH ?", and nothing is quoted from before it."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "COPIL et COTECH, c'est quoi la différence concrètement ?")
+    assert "le COTECH instruit, le COPIL décide" in answer.text
+    assert answer.text.startswith("Quelle différence entre COPIL et COTECH ?")
+
+
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     answer = assistant.ask("Quelle est la recette de la tarte tatin ?")
     assert answer.abstained and answer.text.startswith(NOT_FOUND)

@@ -152,5 +152,7 @@ def test_the_thing_a_question_asks_to_define(question, subject):
     assert defined_subject(question) == subject
 
 
-def test_what_an_acronym_means_is_asked_after_qu_est_ce_qu():
+def test_what_an_acronym_means_is_asked_after_qu_est_ce_qu_but_not_in_a_comparison():
     assert expected_types("Qu'est-ce qu'un LAEP ?") == {"definition:LAEP"}
+    assert expected_types("L'AOC, c'est quoi cette approche ?") == {"definition:AOC"}
+    assert expected_types("COPIL et COTECH, c'est quoi la différence ?") == set()
