@@ -33,6 +33,8 @@ CUES: dict[str, re.Pattern[str]] = {
         # "Comment faire un diagnostic partagé ?", not "comment faire quand personne n'ose…".
         r"\bcomment (?:faire|realiser|organiser) (?:un|une|le|la|les|des|l')|"
         r"\bcomment s'y prendre\b|"
+        # In the first person: "comment j'organise le séminaire ?", "comment je lance l'atelier ?".
+        r"\bcomment (?:j'|je )(?:organise|anime|mene|conduis|lance|deroule|prepare)\b|"
         r"\bpas a pas\b"),
     "Rôles": re.compile(
         r"\broles?\b|\bqui (?:fait|anime|tient|note|garde|distribue|est charge)\b|"

@@ -34,6 +34,8 @@ def test_every_cue_names_a_section_of_the_template():
     ("Peut-on faire un méta-plan à distance ?", {"Variantes"}),
     ("Qu'obtient-on à la fin d'un world café ?", {"Ce qu'on produit à la fin"}),
     ("Comment faire un diagnostic partagé ?", {"Déroulé pas à pas"}),
+    ("Comment j'organise le séminaire de partage du diagnostic ?", {"Déroulé pas à pas"}),
+    ("Comment je lance un world café ?", {"Déroulé pas à pas"}),
     # A difficulty met while running it is a pitfall the sheet lists.
     ("Comment faire quand personne n'ose entrer dans le bocal ?", {"Pièges à éviter"}),
     # "Se déroule" asks for a method's steps, "le déroulé" also for a course's programme.
