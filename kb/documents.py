@@ -136,9 +136,9 @@ class SearchHit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_similarity: float | None = None
-    # The passage is the section of a sheet that the question asks for, in a sheet it names
-    # (kb.sections): decided once by retrieval, which puts it first, and read by the extractive
-    # answer, which quotes it.
+    # The passage is the section a question asks for: of a sheet's template, in a sheet it names
+    # (kb.sections), or one its document answers by its headings (kb.headings). Decided once by
+    # retrieval, which puts it first, and read by the extractive answer, which quotes it.
     asked_section: bool = False
 
 
