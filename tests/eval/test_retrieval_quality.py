@@ -23,7 +23,8 @@ def test_question_sets_are_well_formed():
                  "methods_questions", "references_questions", "methods_heldout",
                  "methods_fresh", "references_fresh", "corpus_unanswerable",
                  "corpus_unanswerable_fresh", "methods_canonical", "seeds_fresh",
-                 "references_canonical", "programmes_questions", "firstweek_questions"):
+                 "references_canonical", "programmes_questions", "firstweek_questions",
+                 "newcomer_fresh"):
         questions = load_questions(EVAL / f"{name}.jsonl")
         assert len({q.id for q in questions}) == len(questions), name
         assert all(q.unanswerable or q.answers for q in questions), name
