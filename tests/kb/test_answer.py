@@ -325,6 +325,16 @@ def test_a_bold_heading_inside_a_passage_answers_and_the_answer_stays_under_it(c
     assert answer.text.startswith("Quelle différence entre COPIL et COTECH ?")
 
 
+def test_a_running_order_is_quoted_whole(corpus_index):
+    """The best-scored steps alone left the question's launch and the closing synthesis out."""
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "Comment animer un fish-bowl ?")
+    steps = ["Accueil et règles", "Lancement de la question", "Premier tour au centre",
+             "Discussion ouverte avec rotation", "Relance ou nouvelle sous-question",
+             "Retour des observateurs", "Synthèse et suites"]
+    assert [step for step in steps if step in answer.text] == steps
+
+
 def test_off_topic_questions_abstain_and_show_the_closest_passages(assistant):
     answer = assistant.ask("Quelle est la recette de la tarte tatin ?")
     assert answer.abstained and answer.text.startswith(NOT_FOUND)
