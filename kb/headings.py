@@ -10,6 +10,7 @@ answer quotes it: the words of the question are those of the heading, not of its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.answer_types import defined_subject
 from kb.documents import Chunk
@@ -21,6 +22,12 @@ from kb.tokens import content_words, tokenize
 # A heading holding one word of the question ("mission") is no answer to it: the référentiel's
 # "fiche nationale de mission" would answer "Quelles sont les missions… ?".
 MIN_HEADING_WORDS = 2
+
+
+@lru_cache(maxsize=4096)
+def _heading_tokens(heading: str) -> frozenset[str]:
+    """A heading's tokens: the same few headings are read for every unit under them."""
+    return frozenset(tokenize(heading, full_forms=False))
 
 
 def last_heading(path: str) -> str:
@@ -52,8 +59,7 @@ class HeadingMatch:
         every word of it."""
         if self.subject:
             return titled(heading, self.subject)
-        return (len(self.words) >= MIN_HEADING_WORDS
-                and self.words <= set(tokenize(heading, full_forms=False)))
+        return len(self.words) >= MIN_HEADING_WORDS and self.words <= _heading_tokens(heading)
 
     def opens(self, chunk: Chunk) -> bool:
         """Whether `chunk` opens the document titled by the thing asked ("La convention
