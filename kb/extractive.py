@@ -5,7 +5,6 @@ whether anything retrieved answers at all."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
@@ -124,20 +123,19 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _in_section(hits: list[SearchHit], keep: Callable[[Chunk, str, str], bool]
-                ) -> set[tuple[str, int]]:
-    """The units (passage id, position) of the first passage's document that `keep` (passage,
-    template section, heading path) says are in the section asked for, when retrieval put that
-    section first (SearchHit.asked_section)."""
+def _asked_units(hits: list[SearchHit]) -> list[tuple[tuple[str, int], Chunk, str, str]]:
+    """Each unit (passage id, position) of the first passage's document, with its passage,
+    template section and heading path, when retrieval put a section asked for first
+    (SearchHit.asked_section); none otherwise."""
     if not (hits and hits[0].asked_section):
-        return set()
-    out: set[tuple[str, int]] = set()
+        return []
+    out = []
     for hit in hits:
         if hit.chunk.source == hits[0].chunk.source:
             units = passage_units(hit.chunk.text)
-            out.update((hit.chunk.id, unit.position) for unit, section, path in zip(
-                units, unit_sections(hit.chunk, units), unit_paths(hit.chunk, units), strict=True)
-                if keep(hit.chunk, section, path))
+            out += [((hit.chunk.id, unit.position), hit.chunk, section, path)
+                    for unit, section, path in zip(units, unit_sections(hit.chunk, units),
+                                                   unit_paths(hit.chunk, units), strict=True)]
     return out
 
 
@@ -160,12 +158,13 @@ def extract(
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
     wanted = sections_asked(question)
-    templated = _in_section(hits, lambda chunk, section, path: section in wanted)
+    units = _asked_units(hits)
+    templated = {key for key, _, section, _ in units if section in wanted}
     # Or the section the document answers by its headings ("C'est quoi une CTG ?" → the opening
     # of the CTG sheet).
     by_heading = HeadingMatch.of(question)
-    headed = _in_section(hits, lambda chunk, section, path: by_heading.opens(chunk)
-                         or by_heading.heads(last_heading(path)))
+    headed = {key for key, chunk, _, path in units
+              if by_heading.opens(chunk) or by_heading.heads(last_heading(path))}
     in_section = templated | headed
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
