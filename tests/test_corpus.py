@@ -51,6 +51,14 @@ def test_no_section_is_empty(path: Path):
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_text_names_its_sources_as_a_reader_knows_them(path: Path):
+    # "seed" is this project's word for the brochures it started from: a practitioner reading
+    # "(seed 003)" learns nothing; the sheet names the document ("le compte rendu de l'EGOC").
+    body = frontmatter.load(path).content
+    assert not re.search(r"\bseeds?\b", body, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_links_between_sheets_resolve(path: Path):
     for target in _LINK.findall(path.read_text(encoding="utf-8")):
         if target.startswith(("http://", "https://", "mailto:")):
