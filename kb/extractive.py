@@ -14,7 +14,7 @@ from kb.citations import Supported
 from kb.documents import Chunk, SearchHit
 from kb.glossary import fold
 from kb.headings import HeadingMatch, last_heading
-from kb.parts import agreement, parts
+from kb.parts import agreement, parts, resolve_last
 from kb.sections import (
     CUES,
     PROGRAMME_CUES,
@@ -148,11 +148,19 @@ def extract(
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
     date…) only by a sentence stating one."""
-    asked = parts(question)
     # Nor by a sentence under another part than the one asked about ("Phase 1 · 24 novembre"
-    # for a question on phase 2).
+    # for a question on phase 2); "la dernière phase" is the last its document's passages number.
+    asked = parts(question)
+    in_document = {source: resolve_last(asked, [
+        text for hit in hits if hit.chunk.source == source
+        for text in (hit.chunk.section, hit.chunk.text)])
+        for source in {hit.chunk.source for hit in hits}}
+
+    def part(candidate: Candidate) -> int:
+        return _part(in_document[candidate.hit.chunk.source], candidate) if asked else 0
+
     candidates = [c for c in score_candidates(question, hits, embeddings)
-                  if not c.feature("foreign") and not (asked and _part(asked, c) < 0)]
+                  if not c.feature("foreign") and part(c) >= 0]
     kinds = expected_types(question)
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
@@ -168,7 +176,7 @@ def extract(
     in_section = templated | headed
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
-    answering = [c for c in answering if asked and kinds and _part(asked, c) > 0] or answering
+    answering = [c for c in answering if kinds and part(c) > 0] or answering
     if not answering:
         return Extract([], 0.0, False)
     # The sentence stating the fact leads; its passage's other close sentences say what it is

@@ -1,9 +1,10 @@
-"""Numbered parts of a programme ("phase 2", "le premier jour"): a question about one part is
-answered under that part's heading, not under another's."""
+"""Numbered parts of a programme ("phase 2", "le premier jour", "la dernière étape"): a question
+about one part is answered under that part's heading, not under another's."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from kb.glossary import fold
 
@@ -14,6 +15,10 @@ _ORDINALS = {"premier": 1, "premiere": 1, "deuxieme": 2, "second": 2, "seconde":
 _KIND = "|".join(_KINDS)
 _NUMBERED = re.compile(rf"\b({_KIND})s?\s*(\d{{1,2}})\b")
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})s?\s+({_KIND})s?\b")
+_LAST = re.compile(rf"\bderni(?:er|ere)s?\s+({_KIND})s?\b")
+# The number of "the last" part ("la dernière phase") until a document's own parts say which
+# one it is (`resolve_last`).
+LAST = 0
 
 
 def parts(text: str) -> set[tuple[str, int]]:
@@ -21,7 +26,27 @@ def parts(text: str) -> set[tuple[str, int]]:
     folded = fold(text)
     found = {(_KINDS[kind], int(n)) for kind, n in _NUMBERED.findall(folded)}
     found |= {(_KINDS[kind], _ORDINALS[word]) for word, kind in _ORDINAL.findall(folded)}
+    found |= {(_KINDS[kind], LAST) for kind in _LAST.findall(folded)}
     return found
+
+
+def asks_last(asked: set[tuple[str, int]]) -> bool:
+    """Whether one of the parts `asked` is the last of its kind ("la dernière étape")."""
+    return any(number == LAST for _, number in asked)
+
+
+def resolve_last(asked: set[tuple[str, int]], texts: Iterable[str]) -> set[tuple[str, int]]:
+    """`asked` with the last part of a kind ("la dernière étape") read as the highest of that
+    kind the document's `texts` (its headings) number; dropped when they number none."""
+    if not asks_last(asked):
+        return asked
+    numbered = {part for text in texts for part in parts(text)}
+    resolved = {part for part in asked if part[1] != LAST}
+    for kind, number in asked:
+        highest = max((n for k, n in numbered if k == kind), default=LAST)
+        if number == LAST and highest != LAST:
+            resolved.add((kind, highest))
+    return resolved
 
 
 def agreement(asked: set[tuple[str, int]], heading: str) -> int:

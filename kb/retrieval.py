@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -14,7 +15,7 @@ from kb.answer_types import expected_types, holds
 from kb.documents import Chunk, DocType, SearchHit
 from kb.glossary import expand
 from kb.headings import HeadingMatch
-from kb.parts import agreement, parts
+from kb.parts import agreement, asks_last, parts, resolve_last
 from kb.profiles import names_document, titled
 from kb.questions import clean_question, without_fillers
 from kb.sections import sections_asked, sections_in
@@ -120,8 +121,9 @@ class HybridRetriever(BaseRetriever):
                                  - RESTATEMENT_PENALTY * (source in restating))
         asked = parts(query)
         if asked:
-            self._add_to_shortlist(scores, chunks, 3 * k,
-                                   lambda c: PART_BONUS * agreement(asked, c.section))
+            in_document = self._parts_in_documents(asked)
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
+                in_document(c.source), c.section))
         wanted = sections_asked(query)
         if wanted and named:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
@@ -206,6 +208,24 @@ class HybridRetriever(BaseRetriever):
         for chunk in self.store.iter_chunks(where, documents):
             chunks[chunk.id] = chunk
             scores[chunk.id] = max(scores.get(chunk.id, 0.0), top)
+
+    def _parts_in_documents(
+        self, asked: set[tuple[str, int]]
+    ) -> Callable[[str], set[tuple[str, int]]]:
+        """The parts `asked` names in each document: "la dernière étape" is the highest phase
+        its headings number (kb.parts.resolve_last); a long document is not read for it."""
+        if not asks_last(asked):
+            return lambda source: asked
+        documents = self.store.documents()
+
+        @cache
+        def in_document(source: str) -> set[tuple[str, int]]:
+            record = documents.get(source)
+            long = record is None or record.chunks > NAMED_POOL_PASSAGES
+            headings = [] if long else [c.section for c in self.store.chunks_of(source)]
+            return resolve_last(asked, headings)
+
+        return in_document
 
     def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
                           bonus: Callable[[Chunk], float]) -> None:

@@ -109,6 +109,28 @@ def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, m
     assert hits[0].chunk.source == first
 
 
+PARCOURS = {
+    "parcours.md": "# Le parcours de formation\n\n"
+                   "## Phase 1 : en interne\n\nSont conviés à cette étape du parcours les agents "
+                   "de la Caf, conviés à une étape interne du parcours de formation.\n\n"
+                   "## Phase 2 : les institutions\n\nLes partenaires institutionnels signataires "
+                   "du schéma départemental se réunissent.\n\n"
+                   "## Phase 3 : les collectivités\n\nLes chargés de coopération des "
+                   "collectivités rejoignent les agents.\n",
+    "ctg.md": OTHERS["ctg.md"],
+}
+
+
+@pytest.mark.parametrize("bonus, first", [(0.0, "Phase 1"), (None, "Phase 3")])
+def test_the_last_part_asked_for_is_the_last_its_document_numbers(tmp_path, embeddings,
+                                                                   monkeypatch, bonus, first):
+    if bonus is not None:
+        monkeypatch.setattr("kb.retrieval.PART_BONUS", bonus)
+    retriever = _retriever(tmp_path, embeddings, PARCOURS, rerank=False, chunk_size=200)
+    hits = retriever.search("Qui est convié à la dernière étape du parcours ?")
+    assert f"## {first} :" in hits[0].chunk.text
+
+
 SHEET = """---
 title: "Fish-bowl"
 doc_type: methode

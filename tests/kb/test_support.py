@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kb.documents import Chunk, DocType, SearchHit
 from kb.extractive import extract
 from kb.support import FEATURES, rerank, score_candidates
@@ -174,3 +176,17 @@ def test_a_quoted_example_question_is_a_question(embeddings):
     candidates = score_candidates("Quel matériel pour un méta-plan ?", [hit], embeddings)
     asks = {c.unit.text[:6]: c.feature("question") for c in candidates}
     assert asks["Exempl"] == 1.0 and asks["Prévoi"] == 0.0
+
+
+def test_the_last_part_asked_for_is_the_last_its_document_numbers(embeddings):
+    def part(text: str, chunk_id: str, score: float) -> SearchHit:
+        hit = _hit(text, chunk_id, "EGOC · formation intra", score=score)
+        return replace(hit, chunk=replace(hit.chunk, source="egoc.txt"))
+
+    first = part("Phase 1 · 24 novembre 2022 : sont conviés les agents de la Caf.", "egoc-1", 1.0)
+    last = part("Phase 3 · 19 septembre 2023 : sont conviés les chargés de coopération du "
+                "département.", "egoc-3", 0.6)
+    found = extract("Qui est convié à la dernière étape ?", [first, last], embeddings,
+                    threshold=0.0)
+    said = " ".join(s.sentence for s in found.sentences)
+    assert "chargés de coopération" in said and "agents de la Caf" not in said
