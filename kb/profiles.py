@@ -91,8 +91,14 @@ def names_document(question: str, chunk: Chunk) -> bool:
     of "Fish-bowl", of "bocal à poissons", or of "Animer un comité de pilotage" for "Animer un
     comité de pilotage (COPIL) et un comité technique (COTECH)". One shared word ("animer",
     "participants") is not enough."""
+    return names_title(question, chunk.title, chunk.aliases)
+
+
+def names_title(question: str, title: str, aliases: Iterable[str] = ()) -> bool:
+    """Whether `question` names a document by its `title`, a part of it, or one of its
+    `aliases` (see `names_document`)."""
     words = _words(question)
-    for part in (*_TITLE_PARTS.split(chunk.title), *chunk.aliases):
+    for part in (*_TITLE_PARTS.split(title), *aliases):
         # "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta plan".
         for form in (part.replace("-", " "), re.sub(r"[-\s]", "", part)):
             tokens = set(tokenize(form, full_forms=False))

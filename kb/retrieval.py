@@ -16,7 +16,7 @@ from kb.documents import Chunk, DocType, SearchHit
 from kb.glossary import expand
 from kb.headings import HeadingMatch
 from kb.parts import agreement, asks_last, parts, resolve_last
-from kb.profiles import names_document, titled
+from kb.profiles import names_document, names_title, titled
 from kb.questions import clean_question, without_fillers
 from kb.sections import sections_asked, sections_in
 from kb.store import Store
@@ -128,6 +128,8 @@ class HybridRetriever(BaseRetriever):
         if wanted and named:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
                 c.source in named and bool(sections_in(c) & wanted)))
+        if wanted:
+            self._add_asked_sections(query, wanted, named, scores, chunks, doc_types, sources)
         kinds = expected_types(query)
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
@@ -208,6 +210,30 @@ class HybridRetriever(BaseRetriever):
         for chunk in self.store.iter_chunks(where, documents):
             chunks[chunk.id] = chunk
             scores[chunk.id] = max(scores.get(chunk.id, 0.0), top)
+
+    def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
+                            scores: dict[str, float], chunks: dict[str, Chunk],
+                            doc_types: set[str] | None, sources: set[str] | None) -> None:
+        """Put the section asked for in a sheet the question names by its title ("Comment s'y
+        prendre pour le diagnostic partagé ?" → its "Déroulé pas à pas") above the best passage,
+        however few words it shares with the question. The manifest holds titles, not aliases:
+        a sheet named by an alias is among the `named` ones. Not a programme sheet written
+        from an indexed brochure (see `search`)."""
+        documents = self.store.documents()
+        restating = self.store.lexical.profiles.restating
+        short = sorted(source for source, record in documents.items()
+                       if (source in named or names_title(query, record.title))
+                       and record.chunks <= NAMED_POOL_PASSAGES
+                       and (not sources or source in sources)
+                       and not (record.doc_type == DocType.PROGRAMME and source in restating))
+        if not short:
+            return
+        top = max(scores.values(), default=0.0)
+        for chunk in self.store.iter_chunks({"source": {"$in": short}}, documents):
+            if ((not doc_types or str(chunk.doc_type) in doc_types)
+                    and sections_in(chunk) & wanted and names_document(query, chunk)):
+                chunks[chunk.id] = chunk
+                scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + SECTION_BONUS
 
     def _parts_in_documents(
         self, asked: set[tuple[str, int]]

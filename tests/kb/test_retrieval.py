@@ -224,6 +224,18 @@ def test_every_passage_of_a_named_sheet_is_weighed_by_its_sentences(tmp_path, em
     assert not sheet <= weighed[1]
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_the_section_asked_for_in_a_sheet_named_by_its_title_is_fetched(tmp_path, embeddings,
+                                                                        monkeypatch, rule):
+    """However low the fusion ranks it: "Lancer la question…" shares no word with "animer"."""
+    if not rule:
+        monkeypatch.setattr(HybridRetriever, "_add_asked_sections", lambda self, *args: None)
+    retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **ROUNDS},
+                           rerank=False, chunk_size=200)
+    hits = retriever.search("Comment animer un fish-bowl ?", k=1)
+    assert hits[0].chunk.section.endswith("Déroulé pas à pas") == rule
+
+
 COURSE = """---
 title: "Conduire un projet social de territoire"
 doc_type: programme
