@@ -12,6 +12,7 @@ from pathlib import Path
 from kb.documents import Answer
 from kb.glossary import fold
 from kb.retrieval import HybridRetriever
+from kb.sentences import strip_markup
 
 CUTOFFS = (1, 3, 5)
 
@@ -64,11 +65,12 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text)).strip()
+    return re.sub(r"\s+", " ", fold(strip_markup(text))).strip()
 
 
 def is_hit(text: str, answers: tuple[str, ...] | list[str]) -> bool:
-    """Whether a passage contains any expected substring, ignoring case, accents and spacing."""
+    """Whether a passage contains any expected substring, ignoring case, accents, spacing and
+    Markdown: a reader of "les **bonus** territoire" reads "les bonus territoire"."""
     passage = _normalise(text)
     return any(_normalise(a) in passage for a in answers if a.strip())
 

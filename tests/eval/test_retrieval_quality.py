@@ -8,7 +8,7 @@ import pytest
 from kb.evaluation import evaluate_retrieval, is_hit, load_questions
 from kb.glossary import expand
 from kb.retrieval import HybridRetriever
-from tests.conftest import EVAL
+from tests.conftest import CORPUS, EVAL
 
 
 @pytest.fixture(scope="module")
@@ -18,16 +18,27 @@ def dev_questions():
     return questions
 
 
+SETS = ("seeds_dev", "seeds_unanswerable", "seeds_unanswerable_heldout", "methods_questions",
+        "references_questions", "methods_heldout", "methods_fresh", "references_fresh",
+        "corpus_unanswerable", "corpus_unanswerable_fresh", "methods_canonical", "seeds_fresh",
+        "references_canonical", "programmes_questions", "firstweek_questions", "newcomer_fresh")
+
+
 def test_question_sets_are_well_formed():
-    for name in ("seeds_dev", "seeds_unanswerable", "seeds_unanswerable_heldout",
-                 "methods_questions", "references_questions", "methods_heldout",
-                 "methods_fresh", "references_fresh", "corpus_unanswerable",
-                 "corpus_unanswerable_fresh", "methods_canonical", "seeds_fresh",
-                 "references_canonical", "programmes_questions", "firstweek_questions",
-                 "newcomer_fresh"):
+    for name in SETS:
         questions = load_questions(EVAL / f"{name}.jsonl")
         assert len({q.id for q in questions}) == len(questions), name
         assert all(q.unanswerable or q.answers for q in questions), name
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_expected_answer_is_in_the_documents_asked_about(seeds_dir, name):
+    """An answer no document holds any more (a sheet reworded) would count as a miss forever."""
+    folder = seeds_dir if name.startswith("seeds") else CORPUS
+    texts = [path.read_text(encoding="utf-8") for path in folder.rglob("*") if path.is_file()]
+    stale = [(q.id, answer) for q in load_questions(EVAL / f"{name}.jsonl")
+             for answer in q.answers if not any(is_hit(text, [answer]) for text in texts)]
+    assert not stale
 
 
 def test_seed_questions_on_the_seeds(seed_index, dev_questions):
@@ -73,7 +84,7 @@ def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
     # own wording gets.
     ("methods_heldout", 0.94, 0.71),
     ("methods_fresh", 0.86, 0.68),
-    ("references_fresh", 0.75, 0.65),
+    ("references_fresh", 0.91, 0.80),
     # The day-one questions: one per method sheet and section, in the template's own words, and
     # a newcomer's first questions on the reference sheets.
     ("methods_canonical", 1.0, 1.0),
