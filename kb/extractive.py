@@ -39,6 +39,7 @@ _PLURAL = re.compile(r"\bquel(?:le)?s\b")
 # unanswerable sets (bench/answer.py --calibrate): the middle of the thresholds that abstain the
 # most with at most 5 % false abstentions.
 ABSTAIN_BELOW = 4.22
+_TEMPLATE_HEADINGS = frozenset(CUES) | frozenset(PROGRAMME_CUES)
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,13 @@ class Extract:
 
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
-    """Chosen units in reading order (passage rank, then position), less the document's title; a
-    label shared with the previous sentence is not repeated."""
+    """Chosen units in reading order (passage rank, then position), less the document's title
+    and its template's headings; a label shared with the previous sentence is not repeated."""
     chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
-    # A document's title is shown with its source: quoted, it would only repeat it.
-    chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)] or chosen
+    # A document's title and a heading of its template ("À quoi ça sert", "Rôles") are shown
+    # with the source: quoted, they would only repeat it.
+    chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)
+              and not (c.unit.heading and c.unit.text in _TEMPLATE_HEADINGS)] or chosen
     out: list[Supported] = []
     previous_lead = None
     for candidate in chosen:

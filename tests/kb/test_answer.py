@@ -297,6 +297,14 @@ def test_a_document_s_title_is_shown_with_its_source_not_quoted(corpus_index):
     assert answer.text.startswith("La convention territoriale globale (CTG) est un accord")
 
 
+def test_a_heading_of_the_sheets_template_is_shown_with_the_source_not_quoted(corpus_index):
+    answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
+        "À quoi sert le diagnostic dans une CTG ?")
+    assert answer.citations[0].section == "À quoi ça sert"
+    assert "À quoi ça sert" not in answer.text
+    assert answer.text.startswith("Le diagnostic social de territoire est")
+
+
 def test_what_a_thing_is_for_is_answered_under_the_heading_about_it(corpus_index):
     """The diagnostic sheet's "À quoi ça sert" shares more words with the question; the CTG
     sheet's section on the bonus is what it asks about."""
