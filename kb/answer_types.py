@@ -103,6 +103,8 @@ _DEFINED = (
                rf"(?:{_MEANING_AFTER}|{_PURPOSE_AFTER})\s*\?*\s*$"),
 )
 MAX_SUBJECT_WORDS = 6
+# "Qu'est-ce qu'on trouve dans un SDSF ?" asks what someone does or finds, not what a thing is.
+_PRONOUN = re.compile(r"\s*(?i:(?:on|il|elle|ils|elles|je|tu|nous|vous)(?!\w)|j['’])")
 
 
 def defined_subject(question: str) -> str | None:
@@ -110,7 +112,8 @@ def defined_subject(question: str) -> str | None:
     territoire, ça sert à quoi ?" → "bonus territoire"), or None when it asks something else."""
     for pattern in _DEFINED:
         match = pattern.match(question)
-        if match and len(match["subject"].split()) <= MAX_SUBJECT_WORDS:
+        if (match and len(match["subject"].split()) <= MAX_SUBJECT_WORDS
+                and not _PRONOUN.match(match["subject"])):
             return match["subject"].strip()
     return None
 

@@ -147,6 +147,9 @@ def test_chat_template_turns_inside_a_document_count_as_orders():
     ("C'est quoi la différence entre un CCT et un CCD dans la Loire ?", None),
     ("Comment animer un fish-bowl ?", None),
     ("Qu'est-ce que le SDSF, et à quoi sert-il ?", None),
+    # What someone finds or does, not what a thing is.
+    ("Qu'est-ce qu'on trouve dans un SDSF ?", None),
+    ("Qu'est-ce que j'apporte au COPIL ?", None),
 ])
 def test_the_thing_a_question_asks_to_define(question, subject):
     assert defined_subject(question) == subject
