@@ -196,9 +196,10 @@ def extract(
     sectioned = _key(best) in headed or (_key(best) in templated and bool(
         wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES))
     # An answer quoted from the section asked for stays in it, and quotes the whole list it is
-    # part of: a running order with steps left out is no running order.
+    # part of: a running order with steps left out is no running order. Not for one fact (a
+    # price, a date): the sentence stating it answers, not the rest of "Tarif et modalités".
     quoted = [c for c in candidates if _key(c) in in_section] if _key(best) in in_section \
         else candidates
-    whole_list = whole_list or sectioned
+    whole_list = whole_list or (sectioned and not kinds)
     return Extract(_readable(_choose(best, quoted, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned)

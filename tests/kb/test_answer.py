@@ -297,6 +297,14 @@ def test_a_document_s_title_is_shown_with_its_source_not_quoted(corpus_index):
     assert answer.text.startswith("La convention territoriale globale (CTG) est un accord")
 
 
+def test_one_fact_asked_in_a_programme_section_is_its_one_sentence(shipped_index):
+    answer = Assistant(shipped_index, shipped_index.settings, backend="extractive").ask(
+        "Combien coûte la formation inter de FR Consultants ?")
+    assert answer.citations[0].section.endswith("Tarif et modalités")
+    said = answer_sentences(strip_markers(answer.text))
+    assert len(said) == 1 and "850 €" in said[0]
+
+
 def test_a_heading_of_the_sheets_template_is_shown_with_the_source_not_quoted(corpus_index):
     answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
         "À quoi sert le diagnostic dans une CTG ?")
