@@ -98,13 +98,18 @@ def names_title(question: str, title: str, aliases: Iterable[str] = ()) -> bool:
     """Whether `question` names a document by its `title`, a part of it, or one of its
     `aliases` (see `names_document`)."""
     words = _words(question)
-    for part in (*_TITLE_PARTS.split(title), *aliases):
-        # "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta plan".
-        for form in (part.replace("-", " "), re.sub(r"[-\s]", "", part)):
-            tokens = set(tokenize(form, full_forms=False))
-            if tokens and tokens <= words:
-                return True
-    return False
+    return any(tokens <= words for tokens in _naming_forms(title, tuple(aliases)))
+
+
+@lru_cache(maxsize=16384)
+def _naming_forms(title: str, aliases: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """The tokens of each way a question can name a document (asked of every document, question
+    after question): "Fish-bowl" is named as "fish bowl" or "fishbowl", "Méta-plan" as "méta
+    plan"."""
+    forms = (form for part in (*_TITLE_PARTS.split(title), *aliases)
+             for form in (part.replace("-", " "), re.sub(r"[-\s]", "", part)))
+    tokens = (frozenset(tokenize(form, full_forms=False)) for form in forms)
+    return tuple(form for form in tokens if form)
 
 
 @lru_cache(maxsize=4096)

@@ -222,8 +222,8 @@ class HybridRetriever(BaseRetriever):
         documents = self.store.documents()
         restating = self.store.lexical.profiles.restating
         short = sorted(source for source, record in documents.items()
-                       if (source in named or names_title(query, record.title))
-                       and record.chunks <= NAMED_POOL_PASSAGES
+                       if record.chunks <= NAMED_POOL_PASSAGES
+                       and (source in named or names_title(query, record.title))
                        and (not sources or source in sources)
                        and not (record.doc_type == DocType.PROGRAMME and source in restating))
         if not short:
