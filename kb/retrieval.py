@@ -176,7 +176,7 @@ class HybridRetriever(BaseRetriever):
         """The passages of the `named` documents not in `best` yet, read into `chunks` with
         their fused score, or the shortlist's lowest when the fusion did not find them."""
         # The manifest says how long each document is: a long one is not read at all.
-        documents = self.store.documents()
+        documents = self.store.indexed_documents()
         pooled = sorted(source for source in named if source in documents
                         and documents[source].chunks <= NAMED_POOL_PASSAGES
                         and (not sources or source in sources))
@@ -198,7 +198,7 @@ class HybridRetriever(BaseRetriever):
                       sources: set[str] | None) -> None:
         """Bring the opening passage of each document titled by `subject` level with the best
         passage (the heading bonus then puts it first)."""
-        documents = self.store.documents()
+        documents = self.store.indexed_documents()
         titled_by = sorted(source for source, record in documents.items()
                            if titled(record.title, subject)
                            and (not sources or source in sources)
@@ -219,7 +219,7 @@ class HybridRetriever(BaseRetriever):
         however few words it shares with the question. The manifest holds titles, not aliases:
         a sheet named by an alias is among the `named` ones. Not a programme sheet written
         from an indexed brochure (see `search`)."""
-        documents = self.store.documents()
+        documents = self.store.indexed_documents()
         restating = self.store.lexical.profiles.restating
         short = sorted(source for source, record in documents.items()
                        if record.chunks <= NAMED_POOL_PASSAGES
@@ -242,13 +242,14 @@ class HybridRetriever(BaseRetriever):
         its headings number (kb.parts.resolve_last); a long document is not read for it."""
         if not asks_last(asked):
             return lambda source: asked
-        documents = self.store.documents()
+        documents = self.store.indexed_documents()
 
         @cache
         def in_document(source: str) -> set[tuple[str, int]]:
             record = documents.get(source)
             long = record is None or record.chunks > NAMED_POOL_PASSAGES
-            headings = [] if long else [c.section for c in self.store.chunks_of(source)]
+            headings = [] if long else [
+                c.section for c in self.store.iter_chunks({"source": source}, documents)]
             return resolve_last(asked, headings)
 
         return in_document

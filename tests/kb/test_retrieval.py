@@ -7,7 +7,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from kb.retrieval import HybridRetriever
-from kb.store import open_store
+from kb.store import Store, open_store
 from tests.conftest import make_settings
 
 BROCHURE = """Animer la coopération territoriale
@@ -303,3 +303,19 @@ def test_what_a_thing_is_is_answered_by_the_opening_of_the_sheet_it_titles(
     opening = (top.chunk.source.endswith("references/ctg.md"), top.chunk.position)
     assert (opening == (True, 0)) is rule
     assert top.asked_section is rule
+
+
+def test_searches_read_the_manifest_only_to_check_the_index_is_fresh(tmp_path, embeddings,
+                                                                     monkeypatch):
+    """Reading the manifest takes 77 ms at 100 000 passages: not once per question."""
+    retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **ROUNDS},
+                           chunk_size=200)
+    monkeypatch.setattr("kb.store.FRESHNESS_SECONDS", 3600.0)
+    retriever.search("fish-bowl")  # the index checked fresh once
+    reads: list[str] = []
+    documents = Store.documents
+    monkeypatch.setattr(Store, "documents", lambda self: reads.append("") or documents(self))
+    for question in ("Comment animer un fish-bowl ?", "C'est quoi un fish-bowl ?",
+                     "Quelle erreur classique en fish-bowl ?", "Que fait-on à la dernière étape ?"):
+        assert retriever.search(question)
+    assert not reads
