@@ -226,6 +226,11 @@ def expected_types(question: str) -> set[str]:
     if kinds & {"maximum", "minimum", "hours"}:
         kinds -= {"count", "duration"}
     kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS if _asks_meaning(question, acronym)}
+    # Typed in a chat, an acronym loses its capitals ("c'est quoi un laep ?", "C'est quoi la
+    # Cnaf ?"): when it is the whole thing asked about, its case does not matter.
+    subject = defined_subject(question)
+    kinds |= {f"definition:{acronym}" for acronym in _ACRONYMS
+              if subject and fold(subject) == fold(acronym)}
     return kinds
 
 

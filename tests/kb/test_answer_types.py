@@ -20,6 +20,10 @@ from kb.prompt import looks_like_injection
     ("Que signifie le sigle EGOC ?", {"definition:EGOC"}),
     ("C'est quoi une CTG en deux mots ?", {"definition:CTG"}),
     ("COG, ça veut dire quoi ?", {"definition:COG"}),
+    # Typed without capitals, an acronym asked about on its own is still one.
+    ("c'est quoi un laep ?", {"definition:LAEP"}),
+    ("C'est quoi la Cnaf ?", {"definition:CNAF"}),
+    ("c'est quoi la différence entre un cct et un ccd ?", set()),
     # Only the acronym asked about: not those of a comparison or of another clause.
     ("C'est quoi la différence entre un CCT et un CCD ?", set()),
     ("Depuis le CEJ, qu'est-ce qui a changé ?", set()),
