@@ -29,7 +29,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("AOC", "Approche orientée changement", ("approches orientées changement",)),
     Term("SDSF", "Schéma départemental des services aux familles"),
     Term("CDSF", "Comité départemental des services aux familles"),
-    Term("EPCI", "Établissement public de coopération intercommunale", ("intercommunalité",)),
+    Term("EPCI", "Établissement public de coopération intercommunale",
+         ("intercommunalité", "interco")),
     Term(
         "CCT",
         "Chargé de coopération territoriale",

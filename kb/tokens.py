@@ -9,7 +9,7 @@ from functools import lru_cache
 from kb.glossary import SYNONYMS, expand, fold
 
 # Bumped whenever tokens change: a saved BM25 index made with other tokens is then rebuilt.
-TOKENS_VERSION = 3
+TOKENS_VERSION = 4
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)

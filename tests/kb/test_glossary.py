@@ -16,6 +16,12 @@ def test_acronyms_and_full_forms_expand_both_ways():
     )
 
 
+def test_the_words_practitioners_use_name_the_acronym_too():
+    assert expand("Je suis employée par l'interco ?", full_forms=False).endswith("EPCI")
+    assert expand("les intercommunalités du Cher", full_forms=False).endswith("EPCI")
+    assert expand("une démarche intercommunale") == "une démarche intercommunale"
+
+
 def test_questions_get_acronyms_only():
     assert expand("Que signifie EGOC ?", full_forms=False).endswith("EGOC")
     assert "Entente" not in expand("Que signifie EGOC ?", full_forms=False)
