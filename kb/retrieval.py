@@ -19,7 +19,7 @@ from kb.parts import agreement, asks_last, parts, resolve_last
 from kb.profiles import names_document, names_title, titled
 from kb.questions import clean_question, without_fillers
 from kb.sections import sections_asked, sections_in
-from kb.store import Store
+from kb.store import DocumentRecord, Store
 from kb.support import rerank
 
 # Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
@@ -56,6 +56,13 @@ HEADING_BONUS = 0.1
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
+
+
+def _searched(record: DocumentRecord, doc_types: set[str] | None,
+              sources: set[str] | None) -> bool:
+    """Whether a search restricted to `doc_types` and `sources` reads this document."""
+    return ((not sources or record.source in sources)
+            and (not doc_types or record.doc_type in doc_types))
 
 
 def _where(doc_types: set[str] | None, sources: set[str] | None) -> dict[str, Any] | None:
@@ -179,14 +186,14 @@ class HybridRetriever(BaseRetriever):
         documents = self.store.indexed_documents()
         pooled = sorted(source for source in named if source in documents
                         and documents[source].chunks <= NAMED_POOL_PASSAGES
-                        and (not sources or source in sources))
+                        and _searched(documents[source], doc_types, sources))
         if not pooled:
             return []
         floor = min((scores[i] for i in best), default=0.0)
         added: list[str] = []
         passages = self.store.iter_chunks({"source": {"$in": pooled}}, documents)
         for chunk in sorted(passages, key=lambda c: (c.source, c.position)):
-            if chunk.id in best or (doc_types and str(chunk.doc_type) not in doc_types):
+            if chunk.id in best:
                 continue
             chunks[chunk.id] = chunk
             scores.setdefault(chunk.id, floor)
@@ -201,15 +208,10 @@ class HybridRetriever(BaseRetriever):
         documents = self.store.indexed_documents()
         titled_by = sorted(source for source, record in documents.items()
                            if titled(record.title, subject)
-                           and (not sources or source in sources)
-                           and (not doc_types or record.doc_type in doc_types))
-        if not titled_by:
-            return
-        top = max(scores.values(), default=0.0)
-        where = {"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}
-        for chunk in self.store.iter_chunks(where, documents):
-            chunks[chunk.id] = chunk
-            scores[chunk.id] = max(scores.get(chunk.id, 0.0), top)
+                           and _searched(record, doc_types, sources))
+        if titled_by:
+            self._lift({"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}, documents,
+                       scores, chunks)
 
     def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
                             scores: dict[str, float], chunks: dict[str, Chunk],
@@ -224,16 +226,22 @@ class HybridRetriever(BaseRetriever):
         short = sorted(source for source, record in documents.items()
                        if record.chunks <= NAMED_POOL_PASSAGES
                        and (source in named or names_title(query, record.title))
-                       and (not sources or source in sources)
+                       and _searched(record, doc_types, sources)
                        and not (record.doc_type == DocType.PROGRAMME and source in restating))
-        if not short:
-            return
+        if short:
+            self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
+                       lambda c: bool(sections_in(c) & wanted) and names_document(query, c))
+
+    def _lift(self, where: dict[str, Any], documents: dict[str, DocumentRecord],
+              scores: dict[str, float], chunks: dict[str, Chunk], above: float = 0.0,
+              keep: Callable[[Chunk], bool] = lambda chunk: True) -> None:
+        """Bring the passages `where` selects (those `keep` accepts) level with the best one,
+        plus `above`, reading them into `chunks`."""
         top = max(scores.values(), default=0.0)
-        for chunk in self.store.iter_chunks({"source": {"$in": short}}, documents):
-            if ((not doc_types or str(chunk.doc_type) in doc_types)
-                    and sections_in(chunk) & wanted and names_document(query, chunk)):
+        for chunk in self.store.iter_chunks(where, documents):
+            if keep(chunk):
                 chunks[chunk.id] = chunk
-                scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + SECTION_BONUS
+                scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + above
 
     def _parts_in_documents(
         self, asked: set[tuple[str, int]]
