@@ -43,8 +43,11 @@ _INJECTION = re.compile(
     r"\b(?:ignore[rz]?|oublie[rz]?|ne tiens pas compte)\b.{0,40}\b(?:instructions?|consignes?|"
     r"r[eè]gles?)\b|\bignore (?:all |any )?(?:previous|prior|above) instructions\b|"
     r"\bsystem prompt\b|\bprompt syst[eè]me\b|"
-    # Chat-template turns and our own delimiters: text that tries to pass for the conversation.
-    r"<\|?(?:start_of_turn|end_of_turn|im_start|im_end|system|user|assistant)\|?>|</?passages>|"
+    # Chat-template turns and our own delimiters: text that tries to pass for the conversation,
+    # or a model echoing its prompt. Also in the look-alike brackets `neutralise` writes, which
+    # a model can copy back into its answer.
+    r"[<‹]\|?(?:start_of_turn|end_of_turn|im_start|im_end|system|user|assistant)\|?[>›]|"
+    r"[<‹]/?passages?\b|"
     r"\[/?INST\]",
     re.IGNORECASE,
 )

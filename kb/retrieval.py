@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -13,7 +14,7 @@ from pydantic import ConfigDict
 
 from kb.answer_types import expected_types, holds
 from kb.documents import Chunk, DocType, SearchHit
-from kb.glossary import expand
+from kb.glossary import expand, fold
 from kb.headings import HeadingMatch
 from kb.parts import agreement, asks_last, parts, resolve_last
 from kb.profiles import names_document, names_title, titled
@@ -56,6 +57,11 @@ HEADING_BONUS = 0.1
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
+# Added to a passage of a training programme when the question speaks of a course ("à quelle
+# séance", "les stagiaires", "le cabinet"): the method sheet on the same subject is not the answer.
+COURSE_BONUS = 0.05
+_COURSE = re.compile(r"\b(?:seances?|stagiaires?|cabinet|formations?|format(?:eur|rice)s?|"
+                     r"sessions?|parcours|intra|inter)\b")
 
 
 def _searched(record: DocumentRecord, doc_types: set[str] | None,
@@ -122,10 +128,15 @@ class HybridRetriever(BaseRetriever):
             lexical_rank[chunk_id] = rank
         named = index.profiles.named_by(query)
         restating = index.profiles.restating
+        documents = self.store.indexed_documents()
+        course = COURSE_BONUS * bool(_COURSE.search(fold(query)))
         for chunk_id in scores:
             source = index.source_of(chunk_id)
+            record = documents.get(source)
             scores[chunk_id] += (NAMED_BONUS * (source in named)
-                                 - RESTATEMENT_PENALTY * (source in restating))
+                                 - RESTATEMENT_PENALTY * (source in restating)
+                                 + course * (record is not None
+                                             and record.doc_type == DocType.PROGRAMME))
         asked = parts(query)
         if asked:
             in_document = self._parts_in_documents(asked)

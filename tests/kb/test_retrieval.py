@@ -131,6 +131,36 @@ def test_the_last_part_asked_for_is_the_last_its_document_numbers(tmp_path, embe
     assert f"## {first} :" in hits[0].chunk.text
 
 
+TAUGHT = {
+    "aoc.md": "---\ntitle: Approche orientée changement\ndoc_type: methode\n---\n\n"
+              "# Approche orientée changement\n\n## À quoi ça sert\n\nL'approche orientée "
+              "changement aide un groupe à découvrir les changements qu'il vise, pas ses "
+              "actions.\n",
+    "parcours.md": "---\ntitle: Parcours des agents\ndoc_type: programme\n---\n\n"
+                   "# Parcours des agents\n\n## Programme\n\nDeuxième rendez-vous : "
+                   "s'initier à l'approche orientée changement.\n",
+    "ctg.md": OTHERS["ctg.md"],
+    "notes.md": OTHERS["notes.md"],
+}
+
+
+@pytest.mark.parametrize("question, bonus, first", [
+    ("À quelle séance les stagiaires découvrent-ils l'approche orientée changement ?", 0.0,
+     "corpus/aoc.md"),
+    ("À quelle séance les stagiaires découvrent-ils l'approche orientée changement ?", None,
+     "corpus/parcours.md"),
+    # No word of a course: the method sheet stays first.
+    ("À quoi sert découvrir l'approche orientée changement ?", None, "corpus/aoc.md"),
+])
+def test_a_question_speaking_of_a_course_prefers_a_training_programme(
+        tmp_path, embeddings, monkeypatch, question, bonus, first):
+    monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # the question names the method
+    if bonus is not None:
+        monkeypatch.setattr("kb.retrieval.COURSE_BONUS", bonus)
+    retriever = _retriever(tmp_path, embeddings, TAUGHT, rerank=False)
+    assert retriever.search(question)[0].chunk.source == first
+
+
 SHEET = """---
 title: "Fish-bowl"
 doc_type: methode
