@@ -57,10 +57,13 @@ HEADING_BONUS = 0.1
 # The fused shortlist is reordered by its best answering sentences (kb.support.rerank); at least
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
-# Added to a passage of a training programme when the question speaks of a course ("à quelle
-# séance", "les stagiaires", "le cabinet"): the method sheet on the same subject is not the answer.
-COURSE_BONUS = 0.05
-_COURSE = re.compile(r"\b(?:seances?|stagiaires?|cabinet|formations?|format(?:eur|rice)s?|"
+# Taken from a passage of any other document than a training programme when the question speaks
+# of a course ("à quelle séance", "les stagiaires", "le cabinet"): the method sheet on the same
+# subject is not the answer. Taken from the others rather than given to programmes, so that a
+# base of programmes only ranks as before.
+COURSE_PENALTY = 0.05
+# Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement").
+_COURSE = re.compile(r"\b(?:quelles? seances?|stagiaires?|cabinet|format(?:eur|rice)s?|"
                      r"sessions?|parcours|intra|inter)\b")
 
 
@@ -129,14 +132,14 @@ class HybridRetriever(BaseRetriever):
         named = index.profiles.named_by(query)
         restating = index.profiles.restating
         documents = self.store.indexed_documents()
-        course = COURSE_BONUS * bool(_COURSE.search(fold(query)))
+        course = COURSE_PENALTY * bool(_COURSE.search(fold(query)))
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source)
             scores[chunk_id] += (NAMED_BONUS * (source in named)
                                  - RESTATEMENT_PENALTY * (source in restating)
-                                 + course * (record is not None
-                                             and record.doc_type == DocType.PROGRAMME))
+                                 - course * (record is not None
+                                             and record.doc_type != DocType.PROGRAMME))
         asked = parts(query)
         if asked:
             in_document = self._parts_in_documents(asked)

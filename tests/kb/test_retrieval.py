@@ -144,7 +144,7 @@ TAUGHT = {
 }
 
 
-@pytest.mark.parametrize("question, bonus, first", [
+@pytest.mark.parametrize("question, penalty, first", [
     ("À quelle séance les stagiaires découvrent-ils l'approche orientée changement ?", 0.0,
      "corpus/aoc.md"),
     ("À quelle séance les stagiaires découvrent-ils l'approche orientée changement ?", None,
@@ -153,10 +153,10 @@ TAUGHT = {
     ("À quoi sert découvrir l'approche orientée changement ?", None, "corpus/aoc.md"),
 ])
 def test_a_question_speaking_of_a_course_prefers_a_training_programme(
-        tmp_path, embeddings, monkeypatch, question, bonus, first):
+        tmp_path, embeddings, monkeypatch, question, penalty, first):
     monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # the question names the method
-    if bonus is not None:
-        monkeypatch.setattr("kb.retrieval.COURSE_BONUS", bonus)
+    if penalty is not None:
+        monkeypatch.setattr("kb.retrieval.COURSE_PENALTY", penalty)
     retriever = _retriever(tmp_path, embeddings, TAUGHT, rerank=False)
     assert retriever.search(question)[0].chunk.source == first
 
