@@ -161,6 +161,21 @@ def test_a_question_speaking_of_a_course_prefers_a_training_programme(
     assert retriever.search(question)[0].chunk.source == first
 
 
+def test_a_base_of_programmes_only_ranks_as_without_the_course_rule(tmp_path, embeddings,
+                                                                    monkeypatch):
+    """The rule takes from the other documents: scores of programmes stay as they were, and so
+    does the reranking, which weighs each passage's score relative to the best."""
+    programmes = {name: text for name, text in TAUGHT.items() if name == "parcours.md"}
+    programmes["tarifs.md"] = ("---\ntitle: Tarifs des stagiaires\ndoc_type: programme\n---\n\n"
+                               "# Tarifs des stagiaires\n\nChaque stagiaire paie 400 euros ; "
+                               "le parcours compte trois rendez-vous.\n")
+    retriever = _retriever(tmp_path, embeddings, programmes, rerank=True)
+    question = "Que découvrent les stagiaires au deuxième rendez-vous du parcours ?"
+    with_rule = [(h.chunk.id, h.score) for h in retriever.search(question)]
+    monkeypatch.setattr("kb.retrieval.COURSE_PENALTY", 0.0)
+    assert [(h.chunk.id, h.score) for h in retriever.search(question)] == with_rule
+
+
 SHEET = """---
 title: "Fish-bowl"
 doc_type: methode
