@@ -31,7 +31,7 @@ from kb.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.glossary import fold
 from kb.llm import EXTRACTIVE, BackendError, chat_model
 from kb.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
-from kb.questions import named_terms, proper_names, without_fillers
+from kb.questions import named_terms, proper_names, quoted_terms, without_fillers
 from kb.retrieval import HybridRetriever
 from kb.sections import sections_asked
 from kb.sentences import answer_sentences
@@ -255,14 +255,16 @@ class Assistant:
 
     def _unknown(self, question: str, fair: bool) -> list[str]:
         """What the question names that no document mentions: an acronym ("RSA", "CPF"), a place
-        or an organisation ("Finistère", "Haute-Savoie"), most of its words ("se désiste",
-        "remboursé"), or a good part of them when the best sentence is only a `fair` match; the
-        base cannot speak of it."""
+        or an organisation ("Finistère", "Haute-Savoie"), a term it quotes ("« grognons »"),
+        most of its words ("se désiste", "remboursé"), or a good part of them when the best
+        sentence is only a `fair` match; the base cannot speak of it."""
         lexical = self.store.lexical
         # The closest passages are about other places: "la Caf du Finistère" is not the Loire's.
         unknown = lexical.unknown(named_terms(question)) + [
             name for name in proper_names(question)
-            if lexical.unknown([part for part in name.split("-") if part[0].isupper()])]
+            if lexical.unknown([part for part in name.split("-") if part[0].isupper()])] + [
+            term for term in quoted_terms(question)
+            if (words := content_words(term)) and len(lexical.unknown(words)) == len(words)]
         if unknown:
             return unknown
         words = content_words(without_fillers(question))

@@ -22,6 +22,10 @@ _FILLER = re.compile(
     r"s['’]il (?:te|vous) pla[iî]t|svp)\b",
     re.IGNORECASE,
 )
+# A short term the question quotes ("les profils « déchirés »"): what it asks about, by name. A
+# longer quote is the user's own text to comment on ("on a écrit « créer un lieu d'accueil »").
+_QUOTED = re.compile(r"«\s*([^«»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”")
+MAX_QUOTED_WORDS = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -57,6 +61,13 @@ def _thousands(number: int) -> str:
 def named_terms(question: str) -> list[str]:
     """The acronyms a question names; the assistant abstains on one that no document uses."""
     return _NAME.findall(question)
+
+
+def quoted_terms(question: str) -> list[str]:
+    """The short terms a question quotes ("« déchirés »"); the assistant abstains when no
+    document uses any word of one."""
+    terms = (next(g for g in match.groups() if g) for match in _QUOTED.finditer(question))
+    return [term for term in terms if len(term.split()) <= MAX_QUOTED_WORDS]
 
 
 def proper_names(question: str) -> list[str]:

@@ -371,6 +371,17 @@ def test_many_unknown_words_and_a_fair_match_mean_abstention(assistant):
     assert not answer.abstained and "quinzaine de collectivités" in answer.text
 
 
+def test_a_quoted_term_no_document_uses_means_abstention(corpus_index):
+    assistant = Assistant(corpus_index, corpus_index.settings, backend="extractive")
+    answer = assistant.ask("Dans la stratégie d'alliés, comment traiter les profils « déchirés » "
+                           "et « grognons » ?")
+    assert answer.abstained and "« déchirés », « grognons »" in answer.notice
+    # A quoted term the corpus uses, or a longer quote (the user's own text), blocks nothing.
+    assert not assistant.ask("Dans la stratégie d'alliés, que faire des « opposants » ?").abstained
+    assert not assistant.ask("Notre vision AOC dit « ouvrir une crèche ou une ludothèque en "
+                             "2026 » : c'est une bonne formulation ?").abstained
+
+
 def test_an_acronym_no_document_uses_means_abstention(assistant):
     answer = assistant.ask("Comment demander le RSA ?")
     assert answer.abstained and "« RSA »" in answer.notice

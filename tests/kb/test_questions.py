@@ -8,6 +8,7 @@ from kb.questions import (
     clean_question,
     named_terms,
     proper_names,
+    quoted_terms,
     without_fillers,
 )
 
@@ -61,3 +62,13 @@ def test_named_terms_are_the_acronyms(question, names):
 ])
 def test_proper_names_are_capitalised_words_inside_a_sentence(question, names):
     assert proper_names(question) == names
+
+
+@pytest.mark.parametrize(("question", "terms"), [
+    ("Comment traiter les profils « déchirés » et « grognons » ?", ["déchirés", "grognons"]),
+    ('Un "triangle d\'or", ça désigne qui ?', ["triangle d'or"]),
+    # Longer, the quote is the user's own text to comment on, not a term.
+    ("On a écrit « créer un lieu d'accueil parents-enfants » : ça va ?", []),
+])
+def test_quoted_terms_are_short_quotes(question, terms):
+    assert quoted_terms(question) == terms
