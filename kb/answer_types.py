@@ -12,6 +12,10 @@ _MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|no
 
 # What a length of time is counted in: "combien de jours" asks for a duration, not a count.
 _SPANS = "jours|journees|temps|heures|seances|semaines|mois|annees|ans"
+# "Combien de…", and "combien y a-t-il de…", "combien existe-t-il de…", said the same.
+_HOW_MANY = r"\bcombien (?:(?:y a|en existe|existe|en compte|compte)-t-(?:il|on) )?d(?:e |')"
+# Words after a number that make it no count: a length of time, or a range's first end.
+_UNITS = r"jours?|journees?|heures?|h|semaines?|mois|annees?|ans?|minutes?|a|ou|et|en"
 
 # "Quand" asks for a date at the head of a question ("Quand a lieu…", "et quand le renouveler"),
 # after "depuis" or at its end, not in a clause of circumstance: "comment faire quand personne
@@ -38,8 +42,8 @@ _QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\be-?mail\b|\bcourriel\b|\badresse (?:electronique|mail)\b"),
     "website": re.compile(r"\bsite\b|\binternet\b|\bweb\b"),
     "contact": re.compile(r"\bjoindre\b|\bcontacter\b|\bcontact\b"),
-    "duration": re.compile(rf"\bcombien d(?:e |')(?:{_SPANS})\b|\bduree\b"),
-    "count": re.compile(rf"\bcombien d(?:e |')(?!(?:{_SPANS})\b)\w|\bnombre de\b"),
+    "duration": re.compile(rf"{_HOW_MANY}(?:{_SPANS})\b|\bduree\b"),
+    "count": re.compile(rf"{_HOW_MANY}(?!(?:{_SPANS})\b)\w|\bnombre de\b"),
     "hours": re.compile(r"\b(?:combien|nombre) d'heures\b|\bvolume horaire\b"),
     "address": re.compile(
         r"(?<!s')\badresse\b(?!\s+(?:e-?mail|mail|electronique|web|internet|du site))|"
@@ -149,10 +153,11 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bdemi-(?:journees?|heures?)\b|\b(?:une|d'une) (?:journee|heure|semaine)\b"
     ),
     # A number before a word, but not a year or a day of the month ("la CTG 2021-2025 et…",
-    # "le 4 avril" count nothing).
+    # "le 4 avril" count nothing), a length of time ("quatre ans") or one end of a range
+    # ("quatre à cinq").
     "count": re.compile(
-        rf"\b(?!(?:19|20)\d{{2}}\b)\d+\s+(?!(?:{_MONTHS})\b)[^\W\d]|"
-        rf"\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?[^\W\d]"
+        rf"\b(?!(?:19|20)\d{{2}}\b)\d+\s+(?!(?:{_MONTHS}|{_UNITS})\b)[^\W\d]|"
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:de\s+)?(?!(?:{_UNITS})\b)[^\W\d]"
     ),
     "address": re.compile(
         r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allee|"

@@ -49,6 +49,8 @@ from kb.prompt import looks_like_injection, neutralise
     ("Une CTG se signe pour combien d'années ?", {"duration"}),
     ("Combien de mois faut-il prévoir ?", {"duration"}),
     ("Combien d'agents participent ?", {"count"}),
+    ("Combien y a-t-il de chargés de coopération en France ?", {"count"}),
+    ("Combien y a-t-il de jours de formation ?", {"duration"}),
     ("Quels contrats ont précédé la CTG, et en quelles années ?", {"date"}),
     # "Quand" asks for a date at the head or the end of a question, not in a clause of
     # circumstance.
@@ -78,6 +80,10 @@ def test_sentences_that_state_the_fact():
     assert not holds("Évaluation de la CTG 2021-2025 et élaboration", "count")
     assert holds("Institutions : Conseil départemental (3 personnes)", "count")
     assert not holds("Joindre l'organisme au 02 99 29 82 42 pour les personnes", "count")
+    # A length of time, or a range's first end, counts nothing; the range's other end may.
+    assert not holds("Quatre ans recommandés, quatre à cinq en pratique", "count")
+    assert not holds("Une formation de 2 jours", "count")
+    assert holds("Prévoir 4 à 6 personnes au centre", "count")
     assert holds("Depuis 2020, les CTG remplacent les CEJ.", "date")
     assert holds("Le métier est né avec les CTG, à partir de 2020.", "date")
     # A time relative to an event answers "quand" as well.
