@@ -62,7 +62,8 @@ RERANK_DEPTH = 5
 # subject is not the answer. Taken from the others rather than given to programmes, so that a
 # base of programmes only ranks as before.
 COURSE_PENALTY = 0.05
-# Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement").
+# Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement");
+# nor "formation" alone: the reference sheets speak of the chargé·es' training.
 _COURSE = re.compile(r"\b(?:quelles? seances?|stagiaires?|cabinet|format(?:eur|rice)s?|"
                      r"sessions?|parcours|intra|inter)\b")
 
