@@ -154,9 +154,10 @@ def extract(
     # Nor by a sentence under another part than the one asked about ("Phase 1 · 24 novembre"
     # for a question on phase 2); "la dernière phase" is the last its document's passages number.
     asked = parts(question)
-    in_document = {source: resolve_last(asked, [
+    # A generator: `resolve_last` reads the texts only when a last part is asked for.
+    in_document = {source: resolve_last(asked, (
         text for hit in hits if hit.chunk.source == source
-        for text in (hit.chunk.section, hit.chunk.text)])
+        for text in (hit.chunk.section, hit.chunk.text)))
         for source in {hit.chunk.source for hit in hits}}
 
     def part(candidate: Candidate) -> int:

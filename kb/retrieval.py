@@ -116,6 +116,12 @@ class HybridRetriever(BaseRetriever):
         dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
         index = self.store.lexical
         lexical = index.search(query, pool, doc_types, sources)
+        # The documents this search reads, as the BM25 index last saw them: one snapshot for
+        # every rule below.
+        documents = self.store.indexed_documents()
+        if doc_types or sources:
+            documents = {source: record for source, record in documents.items()
+                         if _searched(record, doc_types, sources)}
 
         scores: dict[str, float] = {}
         dense_rank: dict[str, int] = {}
@@ -132,7 +138,6 @@ class HybridRetriever(BaseRetriever):
             lexical_rank[chunk_id] = rank
         named = index.profiles.named_by(query)
         restating = index.profiles.restating
-        documents = self.store.indexed_documents()
         course = COURSE_PENALTY * bool(_COURSE.search(fold(query)))
         for chunk_id in scores:
             source = index.source_of(chunk_id)
@@ -143,7 +148,7 @@ class HybridRetriever(BaseRetriever):
                                              and record.doc_type != DocType.PROGRAMME))
         asked = parts(query)
         if asked:
-            in_document = self._parts_in_documents(asked)
+            in_document = self._parts_in_documents(asked, documents)
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
                 in_document(c.source), c.section))
         wanted = sections_asked(query)
@@ -151,14 +156,14 @@ class HybridRetriever(BaseRetriever):
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
                 c.source in named and bool(sections_in(c) & wanted)))
         if wanted:
-            self._add_asked_sections(query, wanted, named, scores, chunks, doc_types, sources)
+            self._add_asked_sections(query, wanted, named, restating, scores, chunks, documents)
         kinds = expected_types(query)
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
                 holds(c.text, kind) for kind in kinds))
         by_heading = HeadingMatch.of(query)
         if by_heading.subject:
-            self._add_openings(by_heading.subject, scores, chunks, doc_types, sources)
+            self._add_openings(by_heading.subject, scores, chunks, documents)
         if by_heading:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: HEADING_BONUS * (
                 by_heading.answers(c)))
@@ -167,7 +172,7 @@ class HybridRetriever(BaseRetriever):
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
         if reorder and 0 < len(named) <= NAMED_POOL_DOCUMENTS:
-            best += self._named_pool(named, best, scores, chunks, doc_types, sources)
+            best += self._named_pool(named, best, scores, chunks, documents)
         hits = [
             SearchHit(
                 chunk=chunks[i],
@@ -193,15 +198,12 @@ class HybridRetriever(BaseRetriever):
         return hits[:k]
 
     def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],
-                    chunks: dict[str, Chunk], doc_types: set[str] | None,
-                    sources: set[str] | None) -> list[str]:
+                    chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]) -> list[str]:
         """The passages of the `named` documents not in `best` yet, read into `chunks` with
         their fused score, or the shortlist's lowest when the fusion did not find them."""
         # The manifest says how long each document is: a long one is not read at all.
-        documents = self.store.indexed_documents()
         pooled = sorted(source for source in named if source in documents
-                        and documents[source].chunks <= NAMED_POOL_PASSAGES
-                        and _searched(documents[source], doc_types, sources))
+                        and documents[source].chunks <= NAMED_POOL_PASSAGES)
         if not pooled:
             return []
         floor = min((scores[i] for i in best), default=0.0)
@@ -215,33 +217,28 @@ class HybridRetriever(BaseRetriever):
             added.append(chunk.id)
         return added
 
-    def _add_openings(self, subject: str, scores: dict[str, float],
-                      chunks: dict[str, Chunk], doc_types: set[str] | None,
-                      sources: set[str] | None) -> None:
+    def _add_openings(self, subject: str, scores: dict[str, float], chunks: dict[str, Chunk],
+                      documents: dict[str, DocumentRecord]) -> None:
         """Bring the opening passage of each document titled by `subject` level with the best
         passage (the heading bonus then puts it first)."""
-        documents = self.store.indexed_documents()
         titled_by = sorted(source for source, record in documents.items()
-                           if titled(record.title, subject)
-                           and _searched(record, doc_types, sources))
+                           if titled(record.title, subject))
         if titled_by:
             self._lift({"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}, documents,
                        scores, chunks)
 
     def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
-                            scores: dict[str, float], chunks: dict[str, Chunk],
-                            doc_types: set[str] | None, sources: set[str] | None) -> None:
+                            restating: frozenset[str], scores: dict[str, float],
+                            chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]
+                            ) -> None:
         """Put the section asked for in a sheet the question names by its title ("Comment s'y
         prendre pour le diagnostic partagé ?" → its "Déroulé pas à pas") above the best passage,
         however few words it shares with the question. The manifest holds titles, not aliases:
         a sheet named by an alias is among the `named` ones. Not a programme sheet written
         from an indexed brochure (see `search`)."""
-        documents = self.store.indexed_documents()
-        restating = self.store.lexical.profiles.restating
         short = sorted(source for source, record in documents.items()
                        if record.chunks <= NAMED_POOL_PASSAGES
                        and (source in named or names_title(query, record.title))
-                       and _searched(record, doc_types, sources)
                        and not (record.doc_type == DocType.PROGRAMME and source in restating))
         if short:
             self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
@@ -259,13 +256,12 @@ class HybridRetriever(BaseRetriever):
                 scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + above
 
     def _parts_in_documents(
-        self, asked: set[tuple[str, int]]
+        self, asked: set[tuple[str, int]], documents: dict[str, DocumentRecord]
     ) -> Callable[[str], set[tuple[str, int]]]:
         """The parts `asked` names in each document: "la dernière étape" is the highest phase
         its headings number (kb.parts.resolve_last); a long document is not read for it."""
         if not asks_last(asked):
             return lambda source: asked
-        documents = self.store.indexed_documents()
 
         @cache
         def in_document(source: str) -> set[tuple[str, int]]:
