@@ -60,7 +60,9 @@ RERANK_DEPTH = 5
 # Taken from a passage of any other document than a training programme when the question speaks
 # of a course ("à quelle séance", "les stagiaires", "le cabinet"): the method sheet on the same
 # subject is not the answer. Taken from the others rather than given to programmes, so that a
-# base of programmes only ranks as before.
+# base of programmes only ranks as before. Such a question names by their titles only the
+# programmes: "le cabinet … articulé au schéma départemental" names the subject of a reference
+# done, not the SDSF sheet to read.
 COURSE_PENALTY = 0.05
 # Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement");
 # nor "formation" alone: the reference sheets speak of the chargé·es' training.
@@ -136,9 +138,11 @@ class HybridRetriever(BaseRetriever):
         for rank, (chunk_id, _) in enumerate(lexical, 1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
             lexical_rank[chunk_id] = rank
-        named = index.profiles.named_by(query)
         restating = index.profiles.restating
-        course = COURSE_PENALTY * bool(_COURSE.search(fold(query)))
+        of_course = bool(_COURSE.search(fold(query)))
+        course = COURSE_PENALTY * of_course
+        named = {source for source in index.profiles.named_by(query) if not of_course or (
+            source in documents and documents[source].doc_type == DocType.PROGRAMME)}
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source)

@@ -154,7 +154,8 @@ TAUGHT = {
 ])
 def test_a_question_speaking_of_a_course_prefers_a_training_programme(
         tmp_path, embeddings, monkeypatch, question, penalty, first):
-    monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # the question names the method
+    """The question names the method sheet by its title: in a question about a course, that
+    names the subject taught, not the document to read."""
     if penalty is not None:
         monkeypatch.setattr("kb.retrieval.COURSE_PENALTY", penalty)
     retriever = _retriever(tmp_path, embeddings, TAUGHT, rerank=False)
