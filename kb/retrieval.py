@@ -36,7 +36,10 @@ ANSWER_TYPE_BONUS = 0.03
 NAMED_BONUS = 0.05
 # ...and taken from a passage of a document that restates another indexed one (a summary sheet
 # whose front matter cites the brochure), so that the original is the one retrieved and cited.
+# A programme sheet written from a brochure restates all of it, passage for passage, and loses
+# twice as much; a method or reference sheet cites a brochure for a fact or two.
 RESTATEMENT_PENALTY = 0.04
+PROGRAMME_RESTATEMENT_PENALTY = 0.08
 # Added to a passage whose heading names the part the question asks about ("phase 2"), taken
 # from one whose heading names only another part of that kind ("Phase 3").
 PART_BONUS = 0.05
@@ -146,10 +149,11 @@ class HybridRetriever(BaseRetriever):
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source)
+            programme = record is not None and record.doc_type == DocType.PROGRAMME
+            restated = (PROGRAMME_RESTATEMENT_PENALTY if programme else RESTATEMENT_PENALTY)
             scores[chunk_id] += (NAMED_BONUS * (source in named)
-                                 - RESTATEMENT_PENALTY * (source in restating)
-                                 - course * (record is not None
-                                             and record.doc_type != DocType.PROGRAMME))
+                                 - restated * (source in restating)
+                                 - course * (record is not None and not programme))
         asked = parts(query)
         if asked:
             in_document = self._parts_in_documents(asked, documents)

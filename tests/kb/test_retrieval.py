@@ -66,6 +66,31 @@ def test_the_original_outranks_a_sheet_that_restates_it(tmp_path, embeddings, ci
     assert hits[0].chunk.source == first
 
 
+@pytest.mark.parametrize("doc_type, before", [
+    ("reference", "corpus/synthese.md"),
+    ("programme", "corpus/brochure.txt"),
+])
+def test_a_programme_sheet_restating_a_brochure_loses_more_than_another_sheet(
+        tmp_path, embeddings, monkeypatch, doc_type, before):
+    """A programme sheet restates its brochure passage for passage; a method or reference sheet
+    citing it is mostly its own text, and outranks it when it matches the question better."""
+    monkeypatch.setattr("kb.retrieval.NAMED_BONUS", 0.0)  # a programme is named by its title
+    question = "Quel est le tarif de la formation animer la coopération territoriale ?"
+    summary = SUMMARY.format(cited="seed:brochure.txt").replace(
+        "doc_type: reference", f"doc_type: {doc_type}").replace(
+        "## Tarif de la formation", "## En bref").replace(
+        "Le tarif de la formation animer la coopération territoriale :",
+        "Quel tarif pour la formation animer la coopération territoriale ? Il est de")
+    files = {"brochure.txt": BROCHURE, "synthese.md": summary, **OTHERS,
+             "tarifs.md": "# Tarifs\n\nLe tarif de la formation animer la coopération "
+                          "territoriale : voir la brochure de la formation animer la "
+                          "coopération territoriale.\n"}
+    order = [h.chunk.source for h in _retriever(tmp_path, embeddings, files, rerank=False)
+             .search(question)]
+    assert min(order.index("corpus/synthese.md"), order.index("corpus/brochure.txt")) == (
+        order.index(before))
+
+
 NAMED = {
     "egoc.md": "# Parcours EGOC pour la Caf\n\n## Public\n\nLe groupe réunit onze agents.\n",
     "groupes.md": "# Taille des équipes\n\n## Repères\n\nCombien de personnes compte un bon "
