@@ -91,6 +91,21 @@ def _where(doc_types: set[str] | None, sources: set[str] | None) -> dict[str, An
     return clauses[0] if clauses else None
 
 
+def _keeping(hits: list[SearchHit], k: int, kept: Callable[[SearchHit], bool]
+             ) -> list[SearchHit]:
+    """`hits` with each `kept` one among the first `k`, in place of the lowest one there that
+    is not kept."""
+    top, rest = hits[:k], hits[k:]
+    for hit in [hit for hit in rest if kept(hit)]:
+        lowest = next((j for j in reversed(range(len(top))) if not kept(top[j])), None)
+        if lowest is None:
+            break
+        rest.remove(hit)
+        rest.insert(0, top.pop(lowest))
+        top.append(hit)
+    return top + rest
+
+
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over the store; `search` returns scored hits, `invoke` Documents."""
 
@@ -155,6 +170,7 @@ class HybridRetriever(BaseRetriever):
                                  - restated * (source in restating)
                                  - course * (record is not None and not programme))
         asked = parts(query)
+        in_document = None
         if asked:
             in_document = self._parts_in_documents(asked, documents)
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
@@ -203,6 +219,12 @@ class HybridRetriever(BaseRetriever):
         # original, is the one to quote.
         hits.sort(key=lambda hit: not (hit.asked_section and not (
             hit.chunk.doc_type == DocType.PROGRAMME and hit.chunk.source in restating)))
+        if reorder and in_document is not None:
+            # The reranker reads sentences, not headings: under "Phase 3 Jour 1", the answer to
+            # "qui est convié à la dernière étape ?" shares no word with the question.
+            fused = set(best[:k])
+            hits = _keeping(hits, k, lambda hit: hit.chunk.id in fused and agreement(
+                in_document(hit.chunk.source), hit.chunk.section) > 0)
         return hits[:k]
 
     def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],

@@ -79,7 +79,9 @@ def test_fusion_beats_each_retriever_alone(seed_index, dev_questions):
 @pytest.mark.parametrize(("name", "recall", "mrr"), [
     ("methods_questions", 0.97, 0.86),
     ("references_questions", 0.97, 0.86),
-    ("seeds_dev", 0.88, 0.69),
+    # The starter corpus issue's target: with every sheet beside them, the brochures' passages
+    # are still found.
+    ("seeds_dev", 0.95, 0.75),
     # Written by someone who saw neither the rules nor the other sets (README): what practitioners'
     # own wording gets.
     ("methods_heldout", 0.94, 0.71),

@@ -156,6 +156,18 @@ def test_the_last_part_asked_for_is_the_last_its_document_numbers(tmp_path, embe
     assert f"## {first} :" in hits[0].chunk.text
 
 
+@pytest.mark.parametrize("rule, first", [(False, "Phase 1"), (True, "Phase 3")])
+def test_the_reranker_keeps_the_passage_under_the_part_asked_for(tmp_path, embeddings,
+                                                                 monkeypatch, rule, first):
+    """Phase 1's sentence shares the question's words, Phase 3's none: reading sentences only,
+    the reranker would put Phase 1 first."""
+    if not rule:
+        monkeypatch.setattr("kb.retrieval._keeping", lambda hits, k, kept: hits)
+    retriever = _retriever(tmp_path, embeddings, PARCOURS, rerank=True, chunk_size=200)
+    hits = retriever.search("Qui est convié à la dernière étape du parcours ?", k=1)
+    assert f"## {first} :" in hits[0].chunk.text
+
+
 TAUGHT = {
     "aoc.md": "---\ntitle: Approche orientée changement\ndoc_type: methode\n---\n\n"
               "# Approche orientée changement\n\n## À quoi ça sert\n\nL'approche orientée "
