@@ -157,6 +157,10 @@ class HybridRetriever(BaseRetriever):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
             lexical_rank[chunk_id] = rank
         restating = index.profiles.restating
+        # The programme sheets written from an indexed brochure: the brochure, the original, is
+        # the one to quote.
+        rewritten = {source for source in restating
+                     if source in documents and documents[source].doc_type == DocType.PROGRAMME}
         of_course = bool(_COURSE.search(fold(query)))
         course = COURSE_PENALTY * of_course
         named = {source for source in index.profiles.named_by(query) if not of_course or (
@@ -164,11 +168,11 @@ class HybridRetriever(BaseRetriever):
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source)
-            programme = record is not None and record.doc_type == DocType.PROGRAMME
-            restated = (PROGRAMME_RESTATEMENT_PENALTY if programme else RESTATEMENT_PENALTY)
-            scores[chunk_id] += (NAMED_BONUS * (source in named)
-                                 - restated * (source in restating)
-                                 - course * (record is not None and not programme))
+            restated = (PROGRAMME_RESTATEMENT_PENALTY if source in rewritten
+                        else RESTATEMENT_PENALTY * (source in restating))
+            scores[chunk_id] += (NAMED_BONUS * (source in named) - restated
+                                 - course * (record is not None
+                                             and record.doc_type != DocType.PROGRAMME))
         asked = parts(query)
         in_document = None
         if asked:
@@ -180,7 +184,7 @@ class HybridRetriever(BaseRetriever):
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
                 c.source in named and bool(sections_in(c) & wanted)))
         if wanted:
-            self._add_asked_sections(query, wanted, named, restating, scores, chunks, documents)
+            self._add_asked_sections(query, wanted, named, rewritten, scores, chunks, documents)
         kinds = expected_types(query)
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
@@ -215,10 +219,8 @@ class HybridRetriever(BaseRetriever):
             hits = rerank(query, hits, self.store.vectors)
         # The section asked for in a sheet the question names by its title answers it ("Comment
         # animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another passage shares
-        # words. Not in a programme sheet written from an indexed brochure: the brochure, the
-        # original, is the one to quote.
-        hits.sort(key=lambda hit: not (hit.asked_section and not (
-            hit.chunk.doc_type == DocType.PROGRAMME and hit.chunk.source in restating)))
+        # words. Not in a programme sheet written from an indexed brochure.
+        hits.sort(key=lambda hit: not (hit.asked_section and hit.chunk.source not in rewritten))
         if reorder and in_document is not None:
             # The reranker reads sentences, not headings: under "Phase 3 Jour 1", the answer to
             # "qui est convié à la dernière étape ?" shares no word with the question.
@@ -258,18 +260,18 @@ class HybridRetriever(BaseRetriever):
                        scores, chunks)
 
     def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
-                            restating: frozenset[str], scores: dict[str, float],
+                            rewritten: set[str], scores: dict[str, float],
                             chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]
                             ) -> None:
         """Put the section asked for in a sheet the question names by its title ("Comment s'y
         prendre pour le diagnostic partagé ?" → its "Déroulé pas à pas") above the best passage,
         however few words it shares with the question. The manifest holds titles, not aliases:
-        a sheet named by an alias is among the `named` ones. Not a programme sheet written
-        from an indexed brochure (see `search`)."""
+        a sheet named by an alias is among the `named` ones. Not one of the `rewritten`
+        programme sheets, written from an indexed brochure."""
         short = sorted(source for source, record in documents.items()
                        if record.chunks <= NAMED_POOL_PASSAGES
                        and (source in named or names_title(query, record.title))
-                       and not (record.doc_type == DocType.PROGRAMME and source in restating))
+                       and source not in rewritten)
         if short:
             self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
                        lambda c: bool(sections_in(c) & wanted) and names_document(query, c))
