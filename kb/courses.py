@@ -143,6 +143,57 @@ MONTHS = (
 )  # fmt: skip
 UNKNOWN = "non précisé"
 
+# Sessions name towns; a request may name a region. Each region of metropolitan France with the
+# prefectures of its départements and its largest towns, which is where courses are held.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "Auvergne-Rhône-Alpes": (
+        "Lyon", "Villeurbanne", "Grenoble", "Saint-Étienne", "Clermont-Ferrand", "Annecy",
+        "Chambéry", "Valence", "Bourg-en-Bresse", "Moulins", "Privas", "Aurillac",
+        "Le Puy-en-Velay",
+    ),
+    "Bourgogne-Franche-Comté": (
+        "Dijon", "Besançon", "Belfort", "Auxerre", "Nevers", "Mâcon", "Vesoul",
+        "Lons-le-Saunier",
+    ),
+    "Bretagne": ("Rennes", "Brest", "Quimper", "Lorient", "Vannes", "Saint-Brieuc"),
+    "Centre-Val de Loire": ("Orléans", "Tours", "Bourges", "Blois", "Chartres", "Châteauroux"),
+    "Corse": ("Ajaccio", "Bastia"),
+    "Grand Est": (
+        "Strasbourg", "Reims", "Metz", "Nancy", "Mulhouse", "Colmar", "Troyes",
+        "Charleville-Mézières", "Châlons-en-Champagne", "Chaumont", "Bar-le-Duc", "Épinal",
+    ),
+    "Hauts-de-France": (
+        "Lille", "Roubaix", "Tourcoing", "Amiens", "Dunkerque", "Arras", "Beauvais", "Laon",
+        "Calais", "Valenciennes",
+    ),
+    "Île-de-France": (
+        "Paris", "Versailles", "Nanterre", "Bobigny", "Créteil", "Saint-Denis", "Melun",
+        "Évry", "Cergy", "Pontoise", "Montreuil", "Boulogne-Billancourt", "Argenteuil",
+    ),
+    "Normandie": ("Rouen", "Caen", "Le Havre", "Cherbourg", "Évreux", "Alençon", "Saint-Lô"),
+    "Nouvelle-Aquitaine": (
+        "Bordeaux", "Limoges", "Poitiers", "Pau", "La Rochelle", "Angoulême", "Niort", "Agen",
+        "Périgueux", "Mont-de-Marsan", "Bayonne", "Tulle", "Guéret",
+    ),
+    "Occitanie": (
+        "Toulouse", "Montpellier", "Nîmes", "Perpignan", "Béziers", "Carcassonne", "Albi",
+        "Montauban", "Rodez", "Tarbes", "Auch", "Cahors", "Foix", "Mende",
+    ),
+    "Pays de la Loire": (
+        "Nantes", "Angers", "Le Mans", "Saint-Nazaire", "Laval", "La Roche-sur-Yon",
+    ),
+    "Provence-Alpes-Côte d'Azur": (
+        "Marseille", "Nice", "Toulon", "Aix-en-Provence", "Avignon", "Cannes", "Antibes",
+        "Gap", "Digne-les-Bains",
+    ),
+}  # fmt: skip
+_REGION_NAMES = {fold(region): region for region in REGIONS}
+REGION_ALIASES: dict[str, tuple[str, ...]] = {
+    "Auvergne-Rhône-Alpes": ("AURA",),
+    "Île-de-France": ("IDF", "région parisienne"),
+    "Provence-Alpes-Côte d'Azur": ("PACA", "région Sud"),
+}
+
 
 def roles_in(text: str) -> list[AudienceRole]:
     """Every audience role a French text names, in the order of `ROLE_PATTERNS`."""
@@ -509,6 +560,11 @@ def display(value: object) -> str:
     return str(value)
 
 
+def format_days(days: float) -> str:
+    """'1 jour', '0,5 jour', '2,5 jours'."""
+    return f"{format_number(days)} jour{'s' if days >= 2 else ''}"
+
+
 def format_money(amount: float) -> str:
     return f"{format_number(amount)} €"
 
@@ -600,7 +656,7 @@ FIELD_LABELS: dict[str, str] = {
     "client": "Commanditaire",
     "offers": "Type d'offre",
     "audience": "Public",
-    "audience_text": "Public (termes de la source)",
+    "audience_text": "Public visé",
     "prerequisites": "Prérequis",
     "format": "Modalité",
     "sessions": "Sessions",
@@ -656,12 +712,18 @@ def field_value(course: Course, path: str) -> str:
     return display(value)
 
 
+# Our own bookkeeping, not facts about a course: the columns already name each course.
+_NOT_COMPARED = frozenset({"id", "source"})
+
+
 def compare(courses: list[Course], today: date | None = None) -> list[tuple[str, list[str]]]:
-    """Side-by-side rows: (French label, value per course), status first then every field."""
+    """Side-by-side rows: (French label, value per course), status first then every fact."""
     today = today or date.today()
     status_row = ("Statut", [status_label(course, today) for course in courses])
     rows = [
-        (label, [field_value(c, path) for c in courses]) for path, label in FIELD_LABELS.items()
+        (label, [field_value(c, path) for c in courses])
+        for path, label in FIELD_LABELS.items()
+        if path not in _NOT_COMPARED
     ]
     return [status_row, *rows]
 
@@ -761,15 +823,17 @@ def _contact_section(course: Course) -> str:
 # Finding
 
 CHECK_LABELS = {
-    "audience": "public",
-    "dates": "dates",
-    "place": "lieu",
-    "format": "modalité",
-    "offer": "type d'offre",
-    "price": "budget",
-    "duration": "durée",
-    "subject": "sujet",
+    "audience": "le public",
+    "dates": "les dates",
+    "place": "le lieu",
+    "format": "la modalité",
+    "offer": "le type d'offre",
+    "price": "le budget",
+    "duration": "la durée",
+    "provider": "l'organisme",
+    "subject": "le sujet",
 }
+"""What a course can fail to match, as the end of "ne correspond pas à votre demande pour …"."""
 _PAST_PENALTY = 0.2  # past courses can only be commissioned again, so bookable ones go first
 _UNSTATED_AUDIENCE_PENALTY = 0.1  # a course stated for the public asked for beats a silent one
 _LEXICAL_WEIGHT = 0.5
@@ -785,7 +849,8 @@ class CourseFilters(BaseModel):
     month: int | None = Field(None, ge=1, le=12)
     date_from: date | None = None
     date_to: date | None = None
-    place: str | None = None
+    place: str | None = Field(None, description="A town, or a region (see REGIONS).")
+    provider: str | None = None
     format: CourseFormat | None = None
     offer: OfferKind | None = None
     max_price: float | None = Field(None, gt=0)
@@ -809,10 +874,11 @@ class CourseFilters(BaseModel):
             self.date_from and f"à partir du {format_date(self.date_from)}",
             self.date_to and f"jusqu'au {format_date(self.date_to)}",
             self.place and f"lieu : {self.place}",
+            self.provider and f"organisme : {self.provider}",
             self.format and f"modalité : {FORMAT_LABELS[self.format]}",
             self.offer and f"offre : {OFFER_LABELS[self.offer]}",
             self.max_price and f"budget maximum : {format_money(self.max_price)}",
-            self.max_days and f"durée maximum : {format_number(self.max_days)} jours",
+            self.max_days and f"durée maximum : {format_days(self.max_days)}",
             self.open_only and "sessions à venir seulement",
         ]
         return " ; ".join(part for part in parts if part)
@@ -849,6 +915,7 @@ class CourseSearchResult:
     intra_options: list[CourseMatch] = field(default_factory=list)
     unknown_price: list[Course] = field(default_factory=list)
     nearest: CourseMatch | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -859,6 +926,7 @@ class CourseSearchResult:
             "intra_options": [match.to_dict() for match in self.intra_options],
             "unknown_price": [course.id for course in self.unknown_price],
             "nearest": self.nearest.to_dict() if self.nearest else None,
+            "notes": self.notes,
         }
 
 
@@ -873,12 +941,24 @@ _CAPITALISED_PLACE = re.compile(
     r"\b(?:à|a|À|A|vers|près de|pres de|autour de)\s+([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)"
 )
 _NOT_PLACES = {fold(term.acronym) for term in GLOSSARY} | set(_FOLDED_MONTHS)
+_REGION_PATTERNS = {
+    region: re.compile(
+        r"\b(?:(?:en|dans\s+l[ae']|sur\s+l[ae']|region)\s*)?(?:"
+        + "|".join(
+            re.escape(fold(name)).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
+            for name in (region, *REGION_ALIASES.get(region, ()))
+        )
+        + r")\b"
+    )
+    for region in REGIONS
+}
 
 
 @dataclass(frozen=True)
 class _Rule:
     pattern: re.Pattern[str]
     convert: Callable[[re.Match[str], date], dict[str, Any]]
+    note: str = ""  # how a word open to reading was read, told to the user
 
 
 def _month_start(month: int, today: date, year: str | None = None) -> date:
@@ -934,6 +1014,7 @@ def _role(match: re.Match[str], today: date) -> dict[str, Any]:
 
 
 _DAYS = r"(\d+(?:,\d+)?|une?|deux|trois|quatre|cinq)\s*(?:jours?|journees?)\b"
+SHORT_DAYS = 1.0  # a "short" course: one day at most
 _REQUEST_RULES: tuple[_Rule, ...] = (
     _Rule(re.compile(rf"\bentre\s+{_MONTH}\s+et\s+{_MONTH}\b"), _between),
     _Rule(re.compile(rf"\b(avant|d'ici)\s+(?:la\s+)?(fin\s+(?:de\s+|d')?)?{_MONTH}\b"), _before),
@@ -959,6 +1040,20 @@ _REQUEST_RULES: tuple[_Rule, ...] = (
     _Rule(
         re.compile(rf"\b(?:en\s+|de\s+)?{_AT_MOST}\s*{_DAYS}|\b{_DAYS}\s*{_AT_MOST}"),
         lambda m, _: {"max_days": _days(m[1] or m[2])},
+    ),
+    _Rule(
+        re.compile(r"\b(?:d'|de\s+|en\s+|sur\s+)?(?:une\s+)?demi[- ]?journee\b"),
+        lambda m, _: {"max_days": 0.5},
+    ),
+    # A course "of two days" is wanted no longer than that; a shorter one may still do.
+    _Rule(
+        re.compile(rf"\b(?:d'|de\s+|en\s+|sur\s+)?{_DAYS}"),
+        lambda m, _: {"max_days": _days(m[1])},
+    ),
+    _Rule(
+        re.compile(r"\b(?:de\s+)?court(?:e|s|es)?(?:\s+duree)?\b(?![- ](?:terme|circuit))"),
+        lambda m, _: {"max_days": SHORT_DAYS},
+        note=f"« Courte » est compris comme {format_days(SHORT_DAYS)} au plus.",
     ),
     _Rule(
         re.compile(
@@ -995,14 +1090,27 @@ def _aligned_fold(text: str) -> str:
     return "".join((folded[0] if (folded := fold(char)) else char) for char in text)
 
 
-def parse_request(text: str, today: date, places: Iterable[str] = ()) -> tuple[CourseFilters, str]:
+class ParsedRequest(NamedTuple):
+    """A plain-French request read: the filters it names, its other words, and how words open
+    to reading were read ("courte" as one day at most), to tell the user."""
+
+    filters: CourseFilters
+    free_text: str
+    notes: list[str]
+
+
+def parse_request(
+    text: str, today: date, places: Iterable[str] = (), providers: Iterable[str] = ()
+) -> ParsedRequest:
     """Turn plain French into filters where it names them; return them with the rest of the text.
 
-    `places` are the places the catalogue knows, recognised even without a capital letter.
+    `places` and `providers` are the towns and the organisations the catalogue knows, recognised
+    even without a capital letter; a region (see REGIONS) is recognised by its name.
     """
     folded = _aligned_fold(text)
     found: dict[str, Any] = {}
     spans: list[tuple[int, int]] = []
+    notes: list[str] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in spans)
@@ -1013,13 +1121,41 @@ def parse_request(text: str, today: date, places: Iterable[str] = ()) -> tuple[C
             if free(*match.span()) and not found.keys() & updates.keys():
                 found.update(updates)
                 spans.append(match.span())
+                notes += [rule.note] if rule.note else []
                 break
-    place = _find_place(text, folded, places, free)
-    if place:
-        found["place"], span = place
-        spans.append(span)
+
+    def take(key: str, named: tuple[str, tuple[int, int]] | None) -> None:
+        if named:
+            found[key], span = named
+            spans.append(span)
+
+    # An organisation's name may hold a town ("CAF de Lyon"): it is read before places.
+    take("provider", _find_provider(folded, providers, free))
+    take("place", _find_place(text, folded, places, free))
     rest = "".join(" " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(text))
-    return CourseFilters(**found), _tidy(rest)
+    return ParsedRequest(CourseFilters(**found), _tidy(rest), notes)
+
+
+def _find_provider(
+    folded: str, providers: Iterable[str], free: Callable[[int, int], bool]
+) -> tuple[str, tuple[int, int]] | None:
+    names = sorted(((alias, name) for name in set(providers) for alias in _aliases(name)),
+                   key=lambda pair: len(pair[0]), reverse=True)  # fmt: skip
+    for alias, name in names:
+        pattern = rf"\b(?:(?:de|du|chez|par|avec|aupres\s+de)\s+)?(?:l')?{re.escape(alias)}\b"
+        match = re.search(pattern, folded)
+        if match and free(*match.span()):
+            return name, match.span()
+    return None
+
+
+def _aliases(provider: str) -> list[str]:
+    """Folded names a request may call an organisation by: its name, the part in brackets
+    ("CNFPT" in "Centre national… (CNFPT)") and the rest."""
+    name = fold(provider)
+    inside = re.findall(r"\(([^)]+)\)", name)
+    outside = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    return [alias for alias in {name, outside, *inside} if len(alias) >= 3]
 
 
 def _find_place(
@@ -1030,6 +1166,10 @@ def _find_place(
         match = re.search(pattern, folded)
         if match and free(*match.span()):
             return place, match.span()
+    for region, pattern in _REGION_PATTERNS.items():
+        match = pattern.search(folded)
+        if match and free(*match.span()):
+            return region, match.span()
     for match in _CAPITALISED_PLACE.finditer(text):
         name = match[1].strip(" '’-")
         if fold(name) not in _NOT_PLACES and free(*match.span()):
@@ -1197,7 +1337,24 @@ def _at_place(session: Session, place: str, course_format: CourseFormat | None) 
     # A remote course can be followed from anywhere.
     if course_format == "distanciel":
         return True
-    return bool(session.place) and _folded(place) in _folded(session.place or "")
+    if not session.place:
+        return False
+    region = _REGION_NAMES.get(_folded(place))
+    if region:
+        return _in_region(session.place, region)
+    return _folded(place) in _folded(session.place)
+
+
+def _in_region(place: str, region: str) -> bool:
+    """Whether `place` (a session's place: "Lyon 3e", "Saint-Étienne (42)") is in `region`."""
+    where = _folded(place)
+    return any(re.search(rf"\b{re.escape(_folded(town))}\b", where) for town in REGIONS[region])
+
+
+def regions_of(places: Iterable[str]) -> list[str]:
+    """The regions the places of `places` lie in (see REGIONS), in alphabetical order."""
+    places = list(places)
+    return sorted(region for region in REGIONS if any(_in_region(p, region) for p in places))
 
 
 @lru_cache(maxsize=4096)

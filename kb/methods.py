@@ -1,4 +1,5 @@
-"""Method sheets (`corpus/methodes/*.md`): typed front matter, loading, filters, lookup by name.
+"""Method sheets (`corpus/methodes/*.md`): typed front matter, loading, filters, lookup by name,
+and reading their Markdown (timed steps, plain text).
 
 A sheet is Markdown with YAML front matter; its body follows the template in `SECTIONS`.
 """
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 
 import frontmatter
 import yaml
+from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Moment = Literal[
@@ -32,6 +34,10 @@ SECTIONS: tuple[str, ...] = (
     "Origine et références",
 )
 """The H2 sections every sheet has, in this order (an optional `Voir aussi` may follow)."""
+STEPS = "Déroulé pas à pas"
+
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+"""The parser for sheet bodies: CommonMark and tables; raw HTML stays text, never markup."""
 
 # Strict ints: YAML already yields ints, so a quoted "60" is a typo worth reporting.
 Count = Annotated[int, Field(strict=True, gt=0)]
@@ -68,6 +74,22 @@ class MethodFrontMatter(BaseModel):
         return self
 
 
+@dataclass(frozen=True)
+class Step:
+    """One numbered step of a sheet's `Déroulé pas à pas`, with its timing range in minutes."""
+
+    title: str
+    low: int
+    high: int
+
+
+# "3. **Titre** (10 à 20 min) : ..." or "2. **Titre** (5 min, facultatif)".
+_STEP = re.compile(
+    r"^\d+\.\s+\*\*(?P<title>.+?)\*\*\s*\((?P<low>\d+)(?:\s*(?:à|-|–)\s*(?P<high>\d+))?\s*min",
+    re.MULTILINE,
+)
+
+
 class MethodSheet(MethodFrontMatter):
     """A loaded sheet: its front matter plus where it lives and what its body says."""
 
@@ -79,6 +101,14 @@ class MethodSheet(MethodFrontMatter):
     def names(self) -> set[str]:
         """Folded forms of every name the sheet answers to: slug, title, aliases."""
         return {_fold(name) for name in (self.slug, self.title, *self.aliases)}
+
+    def steps(self) -> list[Step]:
+        """The timed steps of `Déroulé pas à pas`, in order; a step without a timing is left
+        out (the corpus tests make sure shipped sheets have none)."""
+        return [
+            Step(found["title"].strip(), int(found["low"]), int(found["high"] or found["low"]))
+            for found in _STEP.finditer(self.sections.get(STEPS, ""))
+        ]
 
 
 _H2 = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
@@ -107,6 +137,29 @@ def parse_sections(body: str) -> dict[str, str]:
         end = following.start() if following else len(body)
         sections[heading.group(1)] = body[heading.end() : end].strip()
     return sections
+
+
+def plain_blocks(markdown: str, headings: bool = True) -> list[str]:
+    """The text of each paragraph, list item, table cell (and heading, unless `headings` is
+    false) of a Markdown text, markup removed: what a reader sees, without the `**` and `##`."""
+    tokens = MARKDOWN.parse(markdown)
+    return [
+        text
+        for previous, token in zip([None, *tokens], tokens, strict=False)
+        if token.type == "inline"
+        and (headings or previous is None or previous.type != "heading_open")
+        and (text := inline_text(token))
+    ]
+
+
+def inline_text(token) -> str:
+    """The visible text of an inline token: emphasis and links dropped, line breaks as spaces."""
+    parts = [
+        child.content if child.type in ("text", "code_inline") else " "
+        for child in token.children or ()
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    ]
+    return " ".join("".join(parts).split())
 
 
 def load_method(path: Path | str) -> MethodSheet:

@@ -1,4 +1,5 @@
-"""Shared fixtures: real seed files, real embeddings, a real Chroma store in a temporary folder."""
+"""Shared fixtures: brochures written for the tests, the real seed files when ../shared sits
+beside the repository (CI), real embeddings, a real Chroma store in a temporary folder."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
 CORPUS = REPO / "corpus"
 EVAL = REPO / "tests" / "eval"
+# Two brochure-like documents written for the tests: an inter course and an intra offer.
+BROCHURES = REPO / "tests" / "fixtures" / "brochures"
+INTER = "programme-inter.txt"
+INTRA = "accompagnement-intra.txt"
 FR_CONSULTANTS = "000_82d55ce07b10d159.txt"
 EGOC = "003_6a075cde25f75532.txt"
 # The six dated days of the EGOC offer's three phases, as the brochure gives them.
@@ -29,9 +34,16 @@ EGOC_DAYS = [date(2022, 11, 24), date(2022, 12, 2), date(2023, 4, 4), date(2023,
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
+    """The two real seed brochures; tests reading them skip when ../shared is absent."""
     if not SEEDS.is_dir():
-        pytest.fail(f"Seed documents not found at {SEEDS}: ../shared must sit beside the repo.")
+        pytest.skip("../shared/seeds absent: the seed brochures are not shipped with the project")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def brochures_dir() -> Path:
+    """The two brochures written for the tests, always present."""
+    return BROCHURES
 
 
 @pytest.fixture(scope="session")

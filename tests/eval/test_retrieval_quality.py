@@ -32,9 +32,9 @@ def test_question_sets_are_well_formed():
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_every_expected_answer_is_in_the_documents_asked_about(seeds_dir, name):
+def test_every_expected_answer_is_in_the_documents_asked_about(request, name):
     """An answer no document holds any more (a sheet reworded) would count as a miss forever."""
-    folder = seeds_dir if name.startswith("seeds") else CORPUS
+    folder = request.getfixturevalue("seeds_dir") if name.startswith("seeds") else CORPUS
     texts = [path.read_text(encoding="utf-8") for path in folder.rglob("*") if path.is_file()]
     stale = [(q.id, answer) for q in load_questions(EVAL / f"{name}.jsonl")
              for answer in q.answers if not any(is_hit(text, [answer]) for text in texts)]

@@ -11,15 +11,15 @@ from ingest.pipeline import IngestionLocked, Status, ingest
 from kb.retrieval import HybridRetriever
 from kb.store import StoreError, open_store
 from tests.builders import make_encrypted_pdf, make_image_pdf, make_pdf
-from tests.conftest import EGOC, FR_CONSULTANTS, make_settings
+from tests.conftest import INTER, INTRA, make_settings
 
 
 @pytest.fixture
-def workspace(tmp_path, seeds_dir, embeddings, monkeypatch):
-    """A corpus folder with both seeds, its settings and an empty store."""
+def workspace(tmp_path, brochures_dir, embeddings, monkeypatch):
+    """A corpus folder with both test brochures, its settings and an empty store."""
     monkeypatch.chdir(tmp_path)
     corpus = tmp_path / "corpus"
-    shutil.copytree(seeds_dir, corpus)
+    shutil.copytree(brochures_dir, corpus)
     settings = make_settings(tmp_path / "data")
     return corpus, settings, open_store(settings, embeddings)
 
@@ -47,7 +47,7 @@ def test_seeds_are_indexed_and_searchable(seed_index):
 def test_sources_are_relative_to_the_working_directory(workspace):
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
-    assert set(store.documents()) == {f"corpus/{FR_CONSULTANTS}", f"corpus/{EGOC}"}
+    assert set(store.documents()) == {f"corpus/{INTER}", f"corpus/{INTRA}"}
 
 
 def test_reingesting_changes_nothing(workspace):
@@ -64,18 +64,18 @@ def test_editing_and_deleting_files_update_the_index(workspace):
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
     retriever = HybridRetriever(store=store)
-    (corpus / FR_CONSULTANTS).write_text(
+    (corpus / INTER).write_text(
         "Formation courte\n\nUne journée sur la gouvernance partagée à Quimperlé.", encoding="utf-8"
     )
-    (corpus / EGOC).unlink()
+    (corpus / INTRA).unlink()
     report = ingest([corpus], settings, store)
     assert results(report) == {
-        f"corpus/{FR_CONSULTANTS}": Status.INDEXED,
-        f"corpus/{EGOC}": Status.REMOVED,
+        f"corpus/{INTER}": Status.INDEXED,
+        f"corpus/{INTRA}": Status.REMOVED,
     }
-    assert set(state(store)) == {f"corpus/{FR_CONSULTANTS}"}
+    assert set(state(store)) == {f"corpus/{INTER}"}
     assert "Quimperlé" in retriever.search("Où a lieu la journée ?", k=1)[0].chunk.text
-    assert not any("850€" in c.text for c in store.iter_chunks())
+    assert not any("780 €" in c.text for c in store.iter_chunks())
 
 
 def test_bad_files_are_reported_and_good_files_indexed(workspace):
@@ -100,8 +100,8 @@ def test_bad_files_are_reported_and_good_files_indexed(workspace):
     assert all(r.message and r.message[0].isupper() for r in report.errors)
     assert not report.ok
     assert set(store.documents()) == {
-        f"corpus/{FR_CONSULTANTS}",
-        f"corpus/{EGOC}",
+        f"corpus/{INTER}",
+        f"corpus/{INTRA}",
         "corpus/latin1.txt",
     }
 
@@ -110,7 +110,7 @@ def test_a_failure_mid_document_keeps_its_previous_chunks(workspace, monkeypatch
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
     before = state(store)
-    (corpus / FR_CONSULTANTS).write_text(
+    (corpus / INTER).write_text(
         "Nouvelle version du programme, tarif révisé.", encoding="utf-8"
     )
     (corpus / "nouveau.md").write_text("# Nouveau\n\nUn document de plus.", encoding="utf-8")
@@ -123,10 +123,10 @@ def test_a_failure_mid_document_keeps_its_previous_chunks(workspace, monkeypatch
 
     monkeypatch.setattr(store.embeddings, "embed_documents", flaky)
     report = ingest([corpus], settings, store)
-    assert results(report)[f"corpus/{FR_CONSULTANTS}"] == Status.ERROR
+    assert results(report)[f"corpus/{INTER}"] == Status.ERROR
     assert "panne simulée" in report.errors[0].message
     after = state(store)
-    assert after[f"corpus/{FR_CONSULTANTS}"] == before[f"corpus/{FR_CONSULTANTS}"]
+    assert after[f"corpus/{INTER}"] == before[f"corpus/{INTER}"]
     assert "corpus/nouveau.md" in after
 
 
@@ -134,7 +134,7 @@ def test_a_crash_before_commit_leaves_no_trace(workspace, monkeypatch):
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
     before = state(store)
-    (corpus / EGOC).write_text("Version modifiée de la fiche EGOC.", encoding="utf-8")
+    (corpus / INTRA).write_text("Version modifiée de la fiche intra.", encoding="utf-8")
     manifest = store._manifest
 
     class Crash(BaseException):
@@ -153,7 +153,7 @@ def test_a_crash_before_commit_leaves_no_trace(workspace, monkeypatch):
     assert not any("Version modifiée" in c.text for c in reopened.iter_chunks())
     report = ingest([corpus], settings, reopened)
     assert report.swept > 0
-    assert results(report)[f"corpus/{EGOC}"] == Status.INDEXED
+    assert results(report)[f"corpus/{INTRA}"] == Status.INDEXED
     assert any("Version modifiée" in c.text for c in reopened.iter_chunks())
 
 
@@ -220,10 +220,10 @@ def test_rebuild_starts_from_an_empty_index(workspace):
     ingest([corpus], settings, store)
     (corpus / "extra.md").unlink()
     # Only one folder is rebuilt, so nothing outside it may survive.
-    report = ingest([corpus / EGOC], settings, store, rebuild=True)
-    assert results(report) == {f"corpus/{EGOC}": Status.INDEXED}
-    assert set(store.documents()) == {f"corpus/{EGOC}"}
-    assert {c.source for c in store.iter_chunks()} == {f"corpus/{EGOC}"}
+    report = ingest([corpus / INTRA], settings, store, rebuild=True)
+    assert results(report) == {f"corpus/{INTRA}": Status.INDEXED}
+    assert set(store.documents()) == {f"corpus/{INTRA}"}
+    assert {c.source for c in store.iter_chunks()} == {f"corpus/{INTRA}"}
 
 
 def test_remove_document_updates_index_and_catalogue(workspace):
@@ -233,12 +233,12 @@ def test_remove_document_updates_index_and_catalogue(workspace):
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
     assert len(Catalogue.load(catalogue_path(settings)).courses) == 2
-    remove_document(f"corpus/{EGOC}", settings, store)
-    assert set(store.documents()) == {f"corpus/{FR_CONSULTANTS}"}
+    remove_document(f"corpus/{INTRA}", settings, store)
+    assert set(store.documents()) == {f"corpus/{INTER}"}
     assert [c.source for c in Catalogue.load(catalogue_path(settings)).courses] == [
-        f"corpus/{FR_CONSULTANTS}"
+        f"corpus/{INTER}"
     ]
-    assert (corpus / EGOC).exists()
+    assert (corpus / INTRA).exists()
 
 
 def test_a_missing_path_is_reported_and_the_rest_indexed(workspace, tmp_path):

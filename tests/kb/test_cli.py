@@ -11,13 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EVAL
-
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, seeds_dir):
+def project(tmp_path_factory, brochures_dir):
     root = tmp_path_factory.mktemp("cli")
-    shutil.copytree(seeds_dir, root / "seeds")
+    shutil.copytree(brochures_dir, root / "seeds")
+    questions = [
+        {"id": "b-1", "question": "Combien paie un stagiaire ?", "answers": ["780 €"]},
+        {"id": "b-2", "question": "Qui anime l'accompagnement du Val d'Arvière ?",
+         "answers": ["Samuel Ferrand"]},
+    ]
+    (root / "questions.jsonl").write_text(
+        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8"
+    )
     return root
 
 
@@ -49,22 +55,22 @@ def test_ingest_search_stats_eval(project):
     found = ctg(project, "search", "Quel est le tarif par stagiaire ?", "--json", "-k", "3")
     passages = json.loads(found.stdout)
     assert len(passages) == 3 and passages[0]["rank"] == 1
-    assert any("850€" in p["text"] for p in passages)
+    assert any("780 €" in p["text"] for p in passages)
     assert {"source", "title", "section", "page", "score"} <= set(passages[0])
 
     typed = json.loads(ctg(project, "search", "tarif", "--type", "methode", "--json").stdout)
     assert typed == []
 
-    asked = ctg(project, "ask", "Combien coûte la formation inter de FR Consultants ?")
+    asked = ctg(project, "ask", "Combien coûte la formation sur la coopération entre partenaires ?")
     assert asked.returncode == 0, asked.stderr
     sources, others = asked.stdout.split("Autres passages retrouvés")
-    assert "850" in sources and "[1] " in sources
+    assert "780" in sources and "[1] " in sources
     assert "• " in others and "[1] " not in others
 
     stats = json.loads(ctg(project, "stats", "--json").stdout)
     assert stats["programme"]["documents"] == 2
 
-    evaluation = ctg(project, "eval", str(EVAL / "seeds_dev.jsonl"), "--json")
+    evaluation = ctg(project, "eval", str(project / "questions.jsonl"), "--json")
     figures = json.loads(evaluation.stdout)
     assert {"recall@1", "recall@3", "recall@5", "mrr", "questions"} <= set(figures)
     first_question = figures["questions"][0]

@@ -75,11 +75,11 @@ def test_a_damaged_file_is_started_again(tmp_path):
     assert model.documents == ["Le RPE informe."]
 
 
-def test_ingestion_embeds_every_passage_and_sentence_of_the_seeds(tmp_path, seeds_dir,
-                                                                    embeddings):
+def test_ingestion_embeds_every_passage_and_sentence_of_the_brochures(tmp_path, brochures_dir,
+                                                                        embeddings):
     settings = make_settings(tmp_path / "data")
     store = open_store(settings, embeddings)
-    assert ingest([seeds_dir], settings, store).ok
+    assert ingest([brochures_dir], settings, store).ok
     chunks = list(store.iter_chunks())
     sentences = [u.display for c in chunks for u in passage_units(c.text)]
     assert len(sentences) > 2 * len(chunks)
@@ -90,7 +90,7 @@ def test_ingestion_embeds_every_passage_and_sentence_of_the_seeds(tmp_path, seed
     got = np.array(store.vectors.embed_documents(sample))
     assert got == pytest.approx(np.array(embeddings.embed_documents(sample)), abs=1e-6)
     hits = HybridRetriever(store=store, rerank=True).search("Combien coûte la formation ?")
-    assert len(hits) == 5
+    assert len(hits) == min(5, len(chunks))
 
 
 def test_rebuilding_the_index_embeds_nothing_again(tmp_path, embeddings):

@@ -21,7 +21,7 @@ from kb.questions import QuestionError
 from kb.retrieval import HybridRetriever
 from kb.store import Store, open_store
 from tests.builders import make_encrypted_pdf, make_fake_docx, make_image_pdf, make_pdf
-from tests.conftest import CORPUS, SEEDS
+from tests.conftest import BROCHURES, CORPUS
 from tests.processes import isolated_env
 from tests.reliability.support import copy_tree, ctg
 
@@ -183,10 +183,10 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, embeddings) -> Run:
-    """Seeds, reference sheets and every bad input in one folder, ingested once."""
+    """Test brochures, reference sheets and every bad input in one folder, ingested once."""
     root = tmp_path_factory.mktemp("bad-inputs")
     corpus = root / "corpus"
-    copy_tree(SEEDS, corpus / "seeds")
+    copy_tree(BROCHURES, corpus / "brochures")
     copy_tree(CORPUS / "references", corpus / "references")
     for kind in KINDS:
         kind.build(corpus)
@@ -233,7 +233,7 @@ def test_each_input_gets_a_clear_outcome(run, kind):
 
 def test_every_good_file_is_indexed_and_found(run):
     indexed = {r.source for r in run.report.results if r.status == Status.INDEXED}
-    good = [r for r in run.report.results if "seeds/" in r.source or "references/" in r.source]
+    good = [r for r in run.report.results if "brochures/" in r.source or "references/" in r.source]
     assert len(good) == 7 and all(r.status == Status.INDEXED for r in good)
     assert set(run.store.documents()) == indexed
     lost = []

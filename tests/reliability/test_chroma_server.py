@@ -16,7 +16,7 @@ from ingest.pipeline import Status, ingest
 from kb.config import Settings
 from kb.retrieval import HybridRetriever
 from kb.store import StoreError, open_store
-from tests.conftest import EGOC, FR_CONSULTANTS, make_settings
+from tests.conftest import INTER, INTRA, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import (
     ChromaServer,
@@ -27,7 +27,7 @@ from tests.reliability.support import (
     index_state,
 )
 
-PRICE = "Combien coûte la formation FR Consultants ?"
+PRICE = "Combien coûte la formation sur la coopération entre partenaires ?"
 NEW_NOTE = "# Centre social\n\nLe centre social de Plouhinec anime le comité des parents.\n"
 
 
@@ -59,8 +59,8 @@ def backend(request) -> Backend:
 
 
 @pytest.fixture
-def seeds(tmp_path, seeds_dir) -> Path:
-    return copy_tree(seeds_dir, tmp_path / "seeds")
+def seeds(tmp_path, brochures_dir) -> Path:
+    return copy_tree(brochures_dir, tmp_path / "seeds")
 
 
 def statuses(report) -> dict[str, Status]:
@@ -76,25 +76,25 @@ def test_ingest_search_reingest_edit_and_delete(backend, tmp_path, seeds, embedd
     store = open_store(settings, embeddings)
     assert set(statuses(ingest([seeds], settings, store)).values()) == {Status.INDEXED}
     retriever = HybridRetriever(store=store)
-    assert any("850€" in text for text in texts(retriever, PRICE))
+    assert any("780 €" in text for text in texts(retriever, PRICE))
     built = index_state(store)
     assert built.problems == [] and len(built.documents) == 2
 
     assert set(statuses(ingest([seeds], settings, store)).values()) == {Status.UNCHANGED}
     assert index_state(store) == built
 
-    (seeds / FR_CONSULTANTS).write_text(
+    (seeds / INTER).write_text(
         "Formation courte\n\nUne journée sur la gouvernance partagée à Quimperlé.", encoding="utf-8"
     )
-    (seeds / EGOC).unlink()
+    (seeds / INTRA).unlink()
     assert statuses(ingest([seeds], settings, store)) == {
-        f"seeds/{FR_CONSULTANTS}": Status.INDEXED,
-        f"seeds/{EGOC}": Status.REMOVED,
+        f"seeds/{INTER}": Status.INDEXED,
+        f"seeds/{INTRA}": Status.REMOVED,
     }
     after = index_state(store)
-    assert after.problems == [] and list(after.documents) == [f"seeds/{FR_CONSULTANTS}"]
+    assert after.problems == [] and list(after.documents) == [f"seeds/{INTER}"]
     assert "Quimperlé" in texts(retriever, "Où a lieu la journée ?", k=1)[0]
-    assert not any("850€" in chunk.text for chunk in store.iter_chunks())
+    assert not any("780 €" in chunk.text for chunk in store.iter_chunks())
 
 
 def test_bm25_is_rebuilt_from_chroma_when_its_folder_is_lost(backend, tmp_path, seeds, embeddings):
@@ -104,7 +104,7 @@ def test_bm25_is_rebuilt_from_chroma_when_its_folder_is_lost(backend, tmp_path, 
     built = index_state(store)
     shutil.rmtree(settings.data_dir / "bm25")
     reopened = open_store(settings, embeddings)
-    assert any("850€" in text for text in texts(HybridRetriever(store=reopened), PRICE))
+    assert any("780 €" in text for text in texts(HybridRetriever(store=reopened), PRICE))
     assert index_state(reopened) == built
 
 
@@ -173,7 +173,7 @@ def test_instances_ingesting_at_once_into_one_server_lose_nothing(
     b = make_settings(tmp_path / "b", chroma_url=chroma.url, collection=collection)
     store_b = open_store(b, embeddings)
     ingest([seeds], b, store_b)
-    (seeds / FR_CONSULTANTS).write_text("Formation courte à Quimperlé, 990 € par stagiaire.",
+    (seeds / INTER).write_text("Formation courte à Quimperlé, 990 € par stagiaire.",
                                         encoding="utf-8")
     written, resume = threading.Event(), threading.Event()
     commit = store_b._manifest.upsert
@@ -197,4 +197,4 @@ def test_instances_ingesting_at_once_into_one_server_lose_nothing(
     reopened = open_store(b, embeddings)
     chunks = {s: len(reopened.chunks_of(s)) for s in reopened.documents()}
     assert chunks == {s: r.chunks for s, r in reopened.documents().items()}
-    assert "990 €" in reopened.chunks_of(f"seeds/{FR_CONSULTANTS}")[0].text
+    assert "990 €" in reopened.chunks_of(f"seeds/{INTER}")[0].text

@@ -14,7 +14,7 @@ from kb.answer import Assistant
 from kb.evaluation import load_questions
 from kb.retrieval import HybridRetriever
 from kb.store import Store, open_store
-from tests.conftest import EVAL, FR_CONSULTANTS, make_settings
+from tests.conftest import EVAL, INTER, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import copy_tree, ctg
 
@@ -77,20 +77,20 @@ def test_concurrent_answers_match_sequential_ones(corpus_index, queries):
     assert concurrently(answered(assistant), queries) == sequential
 
 
-def test_an_open_store_survives_another_process_reingesting(tmp_path, seeds_dir, embeddings):
+def test_an_open_store_survives_another_process_reingesting(tmp_path, brochures_dir, embeddings):
     """The app keeps its store open while `ctg ingest` runs in a terminal and changes a
     document: the next searches do not fail, and find the new text."""
-    corpus = copy_tree(seeds_dir, tmp_path / "seeds")
+    corpus = copy_tree(brochures_dir, tmp_path / "seeds")
     settings = make_settings(tmp_path / "data")
     store = open_store(settings, embeddings)
     ingest([corpus], settings, store)
     retriever = HybridRetriever(store=store)
-    question = "Combien coûte la formation FR Consultants ?"
-    assert any("850€" in hit.chunk.text for hit in retriever.search(question))
-    brochure = corpus / FR_CONSULTANTS
-    brochure.write_text(brochure.read_text(encoding="utf-8").replace("850€", "990€"),
+    question = "Combien coûte la formation sur la coopération entre partenaires ?"
+    assert any("780 €" in hit.chunk.text for hit in retriever.search(question))
+    brochure = corpus / INTER
+    brochure.write_text(brochure.read_text(encoding="utf-8").replace("780 €", "990 €"),
                         encoding="utf-8")
     done = ctg(tmp_path, isolated_env(settings.data_dir), "ingest", "seeds")
     assert done.returncode == 0, done.stderr[-2000:]
     texts = [hit.chunk.text for hit in retriever.search(question)]
-    assert any("990€" in text for text in texts) and not any("850€" in text for text in texts)
+    assert any("990 €" in text for text in texts) and not any("780 €" in text for text in texts)

@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 import ingest.pipeline as pipeline
 from kb.courses import Catalogue, catalogue_path
 from kb.store import open_store
-from tests.conftest import CORPUS, SEEDS, make_settings
+from tests.conftest import BROCHURES, CORPUS, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import (
     READY_TIMEOUT,
@@ -87,7 +87,7 @@ class Clean:
 def project(tmp_path_factory) -> Project:
     root = tmp_path_factory.mktemp("crash")
     copy_tree(CORPUS, root / "corpus")
-    copy_tree(SEEDS, root / "seeds")
+    copy_tree(BROCHURES, root / "seeds")
     write_notes(root / "notes", NOTES)
     return Project(root)
 

@@ -1,5 +1,6 @@
-"""The app under `streamlit.testing.v1.AppTest`, on a real index: the seeds and corpus/ ingested
-once per session (tests/conftest.py), or a small index of its own for a test that deletes."""
+"""The app under `streamlit.testing.v1.AppTest`, on a real index: corpus/ ingested once per
+session (tests/conftest.py), as `make run` opens it, or a small index of its own for a test that
+deletes."""
 
 from __future__ import annotations
 
@@ -45,9 +46,9 @@ def app_env(monkeypatch) -> Callable[..., None]:
 
 
 @pytest.fixture
-def corpus_app(app_env, corpus_index) -> Path:
-    """The app on the seeds and corpus/ index; returns its data directory."""
-    data_dir = corpus_index.settings.data_dir
+def corpus_app(app_env, shipped_index) -> Path:
+    """The app on the shipped corpus index; returns its data directory."""
+    data_dir = shipped_index.settings.data_dir
     app_env(data_dir, admin_password=PASSWORD)
     return data_dir
 
