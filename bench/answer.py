@@ -1,7 +1,7 @@
 """Extractive answers on the seed index: latency, and how the scorer's constants were set.
 
     python bench/answer.py              # latency p50/p95 over the dev questions, answer figures
-    python bench/answer.py --fit        # refit kb.support.WEIGHTS on the even dev lines
+    python bench/answer.py --fit        # refit kb.search.support.WEIGHTS on the even dev lines
     python bench/answer.py --calibrate  # abstention threshold, on every line
 
 Prints numbers, asserts nothing. Needs ../shared/seeds beside the repository; run from the
@@ -28,7 +28,7 @@ from bench.common import (
     percentile,
     temporary_settings,
 )
-from kb.config import Settings
+from kb.core.config import Settings
 from kb.evaluation import EvalQuestion, is_hit, load_questions
 
 
@@ -39,7 +39,7 @@ def halves(questions: list[EvalQuestion]) -> tuple[list[EvalQuestion], list[Eval
 
 def latency(settings: Settings, store, dev: list[EvalQuestion],
             unanswerable: list[EvalQuestion]) -> None:
-    from kb.answer import Assistant
+    from kb.answers.answer import Assistant
     from kb.evaluation import evaluate_answers
 
     assistant = Assistant(store, settings, backend="extractive")
@@ -74,9 +74,9 @@ def latency(settings: Settings, store, dev: list[EvalQuestion],
 
 def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> None:
     """Softmax ranking: the units holding an expected substring should score above the rest."""
-    from kb.answer import ANSWER_K
-    from kb.retrieval import HybridRetriever
-    from kb.support import FEATURES, score_candidates
+    from kb.answers.answer import ANSWER_K
+    from kb.search.retrieval import HybridRetriever
+    from kb.search.support import FEATURES, score_candidates
 
     retriever = HybridRetriever(store=store, k=ANSWER_K)
     data = []
@@ -106,7 +106,7 @@ def calibrate(settings: Settings, store, dev: list[EvalQuestion],
     questions for no abstention gained. Fitted on every line: the unanswerable set is too small
     to split (8 or 9 questions a half, and one question moves the rate by 12 points), so the
     figures printed are the fitting set's own."""
-    from kb.answer import Assistant
+    from kb.answers.answer import Assistant
 
     assistant = Assistant(store, settings, backend="extractive", threshold=-1e9)
     rows = []

@@ -15,9 +15,9 @@ import numpy as np
 
 import kb  # noqa: F401 -- offline environment first
 from ingest.pipeline import ingest
-from kb.config import Settings
-from kb.documents import Chunk
-from kb.store import Store, embedding_text, new_record, open_store
+from kb.core.config import Settings
+from kb.core.documents import Chunk
+from kb.core.store import Store, embedding_text, new_record, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

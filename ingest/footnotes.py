@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.documents import Section
+from kb.core.documents import Section
 
 # A call or a note's own mark: "^[1]", "[^1]", "[1]", or a word processor's "[\[1\]](#…)".
 _MARK = r"(?:\^\[(\d{1,3})\]|\[\^(\d{1,3})\]|\[\\?\[(\d{1,3})\\?\]\]\([^)\s]*\)|\[(\d{1,3})\])"

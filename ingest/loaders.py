@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ingest.errors import IngestError, Reason
 from ingest.footnotes import attach_footnotes
-from kb.documents import DocType, LoadedDocument, Section
-from kb.profiles import restated_files
+from kb.core.documents import DocType, LoadedDocument, Section
+from kb.core.profiles import restated_files
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}

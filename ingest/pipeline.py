@@ -21,10 +21,10 @@ from ingest.chunking import chunk_document
 from ingest.errors import IngestError, Reason
 from ingest.extract import course_from_document
 from ingest.loaders import content_hash, load_document
-from kb.config import Settings
-from kb.courses import Catalogue, Course, catalogue_path
-from kb.documents import DocType, LoadedDocument
-from kb.store import DocumentRecord, Store, new_record
+from kb.catalogue.model import Catalogue, Course, catalogue_path
+from kb.core.config import Settings
+from kb.core.documents import DocType, LoadedDocument
+from kb.core.store import DocumentRecord, Store, new_record
 
 log = logging.getLogger(__name__)
 

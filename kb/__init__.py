@@ -1,4 +1,4 @@
-"""Core library of the CTG knowledge base: configuration, store, retrieval, answers, catalogue."""
+"""The CTG knowledge base: core (store, indexes), search, answers, catalogue, training; cli."""
 
 import os
 

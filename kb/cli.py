@@ -16,8 +16,8 @@ from rich.table import Table
 
 import kb  # noqa: F401 -- sets the offline environment before any model code
 from kb.cli_courses import courses_app
-from kb.config import get_settings
-from kb.documents import DOC_TYPE_LABELS, Chunk, DocType
+from kb.core.config import get_settings
+from kb.core.documents import DOC_TYPE_LABELS, Chunk, DocType
 
 app = typer.Typer(
     help="Base de connaissances CTG : ingestion, recherche, évaluation.",
@@ -30,7 +30,7 @@ err = Console(stderr=True)
 
 
 def _store(check_model: bool = True):
-    from kb.store import StoreError, open_store
+    from kb.core.store import StoreError, open_store
 
     try:
         return open_store(get_settings(), check_model=check_model)
@@ -40,7 +40,7 @@ def _store(check_model: bool = True):
 
 
 def _retriever():
-    from kb.retrieval import HybridRetriever
+    from kb.search.retrieval import HybridRetriever
 
     return HybridRetriever(store=_store(), k=get_settings().top_k)
 
@@ -100,7 +100,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Chercher les passages les plus pertinents pour une question."""
-    from kb.questions import QuestionError
+    from kb.search.questions import QuestionError
 
     try:
         hits = _retriever().search(question, k=k, doc_types={str(doc_type)} if doc_type else None)
@@ -164,8 +164,8 @@ def ask(
     doc_type: Annotated[DocType | None, typer.Option("--type", help="Type de document.")] = None,
 ) -> None:
     """Poser une question : réponse sourcée, ou « je ne trouve pas » avec les passages proches."""
-    from kb.answer import Assistant
-    from kb.questions import QuestionError
+    from kb.answers.answer import Assistant
+    from kb.search.questions import QuestionError
 
     try:
         answer = Assistant(_store(), get_settings(), backend=llm).ask(
@@ -211,9 +211,9 @@ def plan(
         "-o", "--output", help="Fichier à écrire : .docx, .md ou .html.")] = None,
 ) -> None:
     """Proposer un déroulé de séance à partir des fiches méthodes (tableau, ou fichier avec -o)."""
-    from kb.methods import load_methods
-    from kb.session_export import EXPORTS, rows
-    from kb.sessions import check_plan, draft_plan, parse_duration
+    from kb.training.export import EXPORTS, rows
+    from kb.training.methods import load_methods
+    from kb.training.sessions import check_plan, draft_plan, parse_duration
 
     settings = get_settings()
     methods = load_methods(settings.corpus_dir / "methodes")
@@ -250,8 +250,8 @@ def plan(
 
 def _plan_searcher():
     # Citing the passage behind each method is a bonus: without an index, the plan is still drawn.
-    from kb.retrieval import HybridRetriever
-    from kb.store import StoreError, open_store
+    from kb.core.store import StoreError, open_store
+    from kb.search.retrieval import HybridRetriever
 
     try:
         return HybridRetriever(store=open_store(get_settings()))
@@ -281,7 +281,7 @@ def evaluate(
     report = evaluate_retrieval(_retriever(), items, k=k)
     answered = None
     if answers:
-        from kb.answer import Assistant
+        from kb.answers.answer import Assistant
 
         assistant = Assistant(_store(), get_settings(), backend=llm)
         answered = evaluate_answers(assistant.ask, items)

@@ -15,20 +15,19 @@ import typer
 from langchain_core.embeddings import Embeddings
 from typer.core import TyperGroup
 
-from kb.config import Settings, get_settings
-from kb.courses import (
+from kb.catalogue.calendar import to_ics
+from kb.catalogue.display import course_sheet
+from kb.catalogue.model import (
     AudienceRole,
     Catalogue,
     Course,
-    CourseFilters,
     CourseFormat,
-    CourseMatch,
     OfferKind,
     catalogue_path,
-    course_sheet,
-    search_courses,
-    to_ics,
 )
+from kb.catalogue.ranking import CourseMatch, search_courses
+from kb.catalogue.requests import CourseFilters
+from kb.core.config import Settings, get_settings
 
 
 class _FindByDefault(TyperGroup):
@@ -69,7 +68,7 @@ def _course(catalogue: Catalogue, course_id: str) -> Course:
 def _embeddings(settings: Settings) -> Embeddings | None:
     """The configured embeddings, or None (with a notice) when they cannot be loaded."""
     try:
-        from kb.embeddings import get_embeddings
+        from kb.core.embeddings import get_embeddings
 
         return get_embeddings(settings)
     except Exception as exc:  # ranking by meaning is a bonus: words alone still find courses

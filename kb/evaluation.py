@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.documents import Answer
-from kb.glossary import fold
-from kb.retrieval import HybridRetriever
-from kb.sentences import strip_markup
+from kb.core.documents import Answer
+from kb.core.glossary import fold
+from kb.core.sentences import strip_markup
+from kb.search.retrieval import HybridRetriever
 
 CUTOFFS = (1, 3, 5)
 

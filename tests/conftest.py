@@ -14,7 +14,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 import kb  # noqa: F401 -- offline environment first
-from kb.config import Settings
+from kb.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -49,7 +49,7 @@ def brochures_dir() -> Path:
 @pytest.fixture(scope="session")
 def embeddings():
     """The default, real embedding model (USE multilingual, shipped with its weights)."""
-    from kb.embeddings import load_embeddings
+    from kb.core.embeddings import load_embeddings
 
     return load_embeddings()
 
@@ -67,7 +67,7 @@ def settings(tmp_path: Path) -> Settings:
 def seed_index(tmp_path_factory, seeds_dir, embeddings):
     """A store holding only the two seed documents, built once for the session."""
     from ingest.pipeline import ingest
-    from kb.store import open_store
+    from kb.core.store import open_store
 
     root = tmp_path_factory.mktemp("seed-index")
     corpus = root / "seeds"
@@ -83,7 +83,7 @@ def seed_index(tmp_path_factory, seeds_dir, embeddings):
 def corpus_index(tmp_path_factory, seeds_dir, embeddings):
     """A store holding the shipped corpus plus the seeds, built once for the session."""
     from ingest.pipeline import ingest
-    from kb.store import open_store
+    from kb.core.store import open_store
 
     root = tmp_path_factory.mktemp("corpus-index")
     shutil.copytree(seeds_dir, root / "seeds")
@@ -99,7 +99,7 @@ def corpus_index(tmp_path_factory, seeds_dir, embeddings):
 def shipped_index(tmp_path_factory, embeddings):
     """A store holding the shipped corpus alone, as `make run` opens it."""
     from ingest.pipeline import ingest
-    from kb.store import open_store
+    from kb.core.store import open_store
 
     root = tmp_path_factory.mktemp("shipped-index")
     shutil.copytree(CORPUS, root / "corpus")

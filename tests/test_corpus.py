@@ -11,8 +11,8 @@ import frontmatter
 import pytest
 
 from ingest.loaders import FrontMatter, split_markdown
-from kb.courses import PROGRAMME_SECTIONS
-from kb.documents import DocType
+from kb.catalogue.model import PROGRAMME_SECTIONS
+from kb.core.documents import DocType
 from tests.conftest import CORPUS
 
 FILES = sorted(CORPUS.rglob("*.md"))

@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from kb.config import get_settings
+from kb.core.config import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from uuid import uuid4
 
 import streamlit as st
 
-from kb.config import Settings
-from kb.documents import Answer
-from kb.questions import QuestionError, clean_question
+from kb.core.config import Settings
+from kb.core.documents import Answer
+from kb.search.questions import QuestionError, clean_question
 from ui import resources
 from ui.markdown import escape
 from ui.rating import rating_form

@@ -9,17 +9,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kb.courses import (
-    Course,
-    CourseFilters,
-    CourseMatch,
-    compare,
-    contact_line,
-    course_sheet,
-    display,
-    status_label,
-    to_ics,
-)
+from kb.catalogue.calendar import to_ics
+from kb.catalogue.display import compare, contact_line, course_sheet, display, status_label
+from kb.catalogue.model import Course
+from kb.catalogue.ranking import CourseMatch
+from kb.catalogue.requests import CourseFilters
 from ui.markdown import escape
 
 

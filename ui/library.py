@@ -1,6 +1,6 @@
 """The Bibliothèque's work: add files to the index with a progress bar, list, delete and rebuild
 what is indexed, read and export the feedback. Indexing goes through ingest.pipeline, the index
-through kb.store; after any change the shared resources are dropped so every page sees it."""
+through kb.core.store; after any change the shared resources are dropped so every page sees it."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from ingest.pipeline import (
     remove_document,
     source_id,
 )
-from kb.config import get_settings
-from kb.documents import DOC_TYPE_LABELS, DocType
-from kb.store import DocumentRecord
+from kb.core.config import get_settings
+from kb.core.documents import DOC_TYPE_LABELS, DocType
+from kb.core.store import DocumentRecord
 from ui import overview, resources, uploads
 from ui.markdown import escape
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from itertools import pairwise
 
-from kb.sentences import clean, passage_units
-from kb.tokens import tokenize
+from kb.core.sentences import clean, passage_units
+from kb.core.tokens import tokenize
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _HEADING = re.compile(r"^#{1,6}\s+")

@@ -6,9 +6,9 @@ from collections import Counter
 
 import streamlit as st
 
-from kb.documents import DocType
-from kb.feedback import Feedback
-from kb.store import Store
+from kb.core.documents import DocType
+from kb.core.feedback import Feedback
+from kb.core.store import Store
 from ui.resources import HOW_TO_INGEST
 
 # Short plural labels: a chart's axis has little room.

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.methods import MethodSheet
-from kb.sessions import Sequence, SessionPlan
+from kb.training.methods import MethodSheet
+from kb.training.sessions import Sequence, SessionPlan
 from ui.markdown import escape
 
 PLAN = "plan"

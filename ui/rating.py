@@ -1,11 +1,11 @@
-"""Thumbs up or down, with an optional comment, under every answer; kept by kb.feedback."""
+"""Thumbs up or down, with an optional comment, under every answer; kept by kb.core.feedback."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kb.documents import Answer
-from kb.feedback import MAX_COMMENT_CHARS
+from kb.core.documents import Answer
+from kb.core.feedback import MAX_COMMENT_CHARS
 from ui import resources
 
 _THUMBS = {1: 1, 0: -1}  # st.feedback's thumbs: 1 = up, 0 = down

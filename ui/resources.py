@@ -11,17 +11,17 @@ import streamlit as st
 from langchain_core.embeddings import Embeddings
 
 import kb  # noqa: F401 -- offline environment before any model code
-from kb.config import get_settings
-from kb.courses import Catalogue, catalogue_path
-from kb.documents import DocType
-from kb.embeddings import get_embeddings
-from kb.feedback import FeedbackStore, feedback_store
-from kb.methods import MethodLibrary, MethodSheet, load_library
-from kb.store import Store, StoreError, open_store
+from kb.catalogue.model import Catalogue, catalogue_path
+from kb.core.config import get_settings
+from kb.core.documents import DocType
+from kb.core.embeddings import get_embeddings
+from kb.core.feedback import FeedbackStore, feedback_store
+from kb.core.store import Store, StoreError, open_store
+from kb.training.methods import MethodLibrary, MethodSheet, load_library
 from ui import uploads
 
 if TYPE_CHECKING:
-    from kb.answer import Assistant
+    from kb.answers.answer import Assistant
 
 log = logging.getLogger(__name__)
 HOW_TO_INGEST = (
@@ -37,7 +37,7 @@ def _store() -> Store:
 
 @st.cache_resource(show_spinner="Préparation de l'assistant…")
 def _assistant() -> Assistant:
-    from kb.answer import Assistant  # LangChain's model modules: imported by _warm_up
+    from kb.answers.answer import Assistant  # LangChain's model modules: imported by _warm_up
 
     return Assistant(_store(), get_settings())
 
@@ -46,7 +46,7 @@ def _warm(store: Store) -> None:
     try:
         store.embeddings.embed_query("convention territoriale globale")  # loads the weights
         store.lexical  # noqa: B018 -- loads the BM25 index from disk
-        import kb.answer  # noqa: F401 -- and LangChain's model modules
+        import kb.answers.answer  # noqa: F401 -- and LangChain's model modules
     except Exception:  # the first real question will meet the problem and show it
         log.warning("warm-up failed", exc_info=True)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kb.documents import DOC_TYPE_LABELS, Answer, Chunk, DocType
+from kb.core.documents import DOC_TYPE_LABELS, Answer, Chunk, DocType
 from ui import resources
 from ui.markdown import escape, literal, readable, support_spans
 

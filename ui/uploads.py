@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 from typing import Protocol
 
 from ingest.loaders import FOLDER_TYPES, SUPPORTED_SUFFIXES
-from kb.config import Settings
+from kb.core.config import Settings
 
 MAX_FILES = 20  # per upload: an ingestion of more is a job for `ctg ingest`
 MAX_NAME_BYTES = 150  # well under the 255 bytes most file systems allow

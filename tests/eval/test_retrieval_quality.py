@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from kb.core.glossary import expand
 from kb.evaluation import evaluate_retrieval, is_hit, load_questions
-from kb.glossary import expand
-from kb.retrieval import HybridRetriever
+from kb.search.retrieval import HybridRetriever
 from tests.conftest import CORPUS, EVAL
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from ingest.extract import course_from_document, extract_course, looks_like_programme
 from ingest.loaders import load_document
-from kb.courses import FIELD_LABELS, Course
-from kb.documents import DocType, LoadedDocument, Section
-from kb.glossary import fold
+from kb.catalogue.display import FIELD_LABELS
+from kb.catalogue.model import Course
+from kb.core.documents import DocType, LoadedDocument, Section
+from kb.core.glossary import fold
 from tests.builders import make_docx, make_pdf
 from tests.conftest import CORPUS, EGOC, EGOC_DAYS, FR_CONSULTANTS
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ingest.footnotes import attach_footnotes
 from ingest.loaders import load_document
-from kb.documents import Section
+from kb.core.documents import Section
 from tests.conftest import EGOC
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.errors import IngestError, Reason
 from ingest.loaders import decode_text, load_document, split_markdown, split_plain_text
-from kb.documents import DocType
+from kb.core.documents import DocType
 from tests.builders import (
     make_docx,
     make_encrypted_pdf,

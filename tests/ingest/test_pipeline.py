@@ -8,8 +8,8 @@ import pytest
 
 from ingest.errors import Reason
 from ingest.pipeline import IngestionLocked, Status, ingest
-from kb.retrieval import HybridRetriever
-from kb.store import StoreError, open_store
+from kb.core.store import StoreError, open_store
+from kb.search.retrieval import HybridRetriever
 from tests.builders import make_encrypted_pdf, make_image_pdf, make_pdf
 from tests.conftest import INTER, INTRA, make_settings
 
@@ -208,7 +208,7 @@ def test_bm25_index_made_with_other_tokens_is_rebuilt(workspace, monkeypatch):
     corpus, settings, store = workspace
     ingest([corpus], settings, store)
     saved = store.lexical.fingerprint
-    monkeypatch.setattr("kb.store.TOKENS_VERSION", -1)
+    monkeypatch.setattr("kb.core.store.TOKENS_VERSION", -1)
     reopened = open_store(settings, store.embeddings)
     assert reopened.lexical.fingerprint != saved
     assert len(reopened.lexical) == len(store.lexical)
@@ -228,7 +228,7 @@ def test_rebuild_starts_from_an_empty_index(workspace):
 
 def test_remove_document_updates_index_and_catalogue(workspace):
     from ingest.pipeline import remove_document
-    from kb.courses import Catalogue, catalogue_path
+    from kb.catalogue.model import Catalogue, catalogue_path
 
     corpus, settings, store = workspace
     ingest([corpus], settings, store)

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from ingest.extract import course_from_document
 from ingest.loaders import load_document
+from kb.catalogue.model import Catalogue, Course, Price, Session, catalogue_path
 from kb.cli_courses import courses_app
-from kb.config import get_settings
-from kb.courses import Catalogue, Course, Price, Session, catalogue_path
+from kb.core.config import get_settings
 from tests.conftest import CORPUS
 
 FR = "fr-consultants-piloter-ctg"

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.lexical import LexicalIndex
-from kb.store import Store
+from kb.core.lexical import LexicalIndex
+from kb.core.store import Store
 from tests.processes import free_port, serve
 
 CHROMA = Path(sys.executable).with_name("chroma")

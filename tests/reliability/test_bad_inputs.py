@@ -16,10 +16,10 @@ import pytest
 
 from ingest.errors import Reason
 from ingest.pipeline import FileResult, IngestReport, Status, ingest
-from kb.config import Settings
-from kb.questions import QuestionError
-from kb.retrieval import HybridRetriever
-from kb.store import Store, open_store
+from kb.core.config import Settings
+from kb.core.store import Store, open_store
+from kb.search.questions import QuestionError
+from kb.search.retrieval import HybridRetriever
 from tests.builders import make_encrypted_pdf, make_fake_docx, make_image_pdf, make_pdf
 from tests.conftest import BROCHURES, CORPUS
 from tests.processes import isolated_env

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import Status, ingest
-from kb.config import Settings
-from kb.retrieval import HybridRetriever
-from kb.store import StoreError, open_store
+from kb.core.config import Settings
+from kb.core.store import StoreError, open_store
+from kb.search.retrieval import HybridRetriever
 from tests.conftest import INTER, INTRA, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import (

@@ -10,10 +10,10 @@ from itertools import cycle, islice
 import pytest
 
 from ingest.pipeline import ingest
-from kb.answer import Assistant
+from kb.answers.answer import Assistant
+from kb.core.store import Store, open_store
 from kb.evaluation import load_questions
-from kb.retrieval import HybridRetriever
-from kb.store import Store, open_store
+from kb.search.retrieval import HybridRetriever
 from tests.conftest import EVAL, INTER, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import copy_tree, ctg

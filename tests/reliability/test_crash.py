@@ -14,8 +14,8 @@ import pytest
 from filelock import FileLock, Timeout
 
 import ingest.pipeline as pipeline
-from kb.courses import Catalogue, catalogue_path
-from kb.store import open_store
+from kb.catalogue.model import Catalogue, catalogue_path
+from kb.core.store import open_store
 from tests.conftest import BROCHURES, CORPUS, make_settings
 from tests.processes import isolated_env
 from tests.reliability.support import (

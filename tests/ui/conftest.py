@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from kb.config import get_settings
+from kb.core.config import get_settings
 from tests.conftest import CORPUS, REPO, make_settings
 
 TIMEOUT = 60  # seconds for one run: the first one opens the index and loads the model
@@ -58,7 +58,7 @@ def small_index(tmp_path, embeddings) -> Path:
     """A data directory indexing two documents of corpus/ (one programme), for tests that
     change the index; returns the data directory."""
     from ingest.pipeline import ingest
-    from kb.store import open_store
+    from kb.core.store import open_store
 
     folder = tmp_path / "corpus"
     for name in ("programmes/fr-consultants-piloter-ctg.md", "references/ctg.md"):

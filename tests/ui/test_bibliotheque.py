@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from kb.config import get_settings
-from kb.feedback import feedback_store
-from kb.store import open_store
+from kb.core.config import get_settings
+from kb.core.feedback import feedback_store
+from kb.core.store import open_store
 from tests.ui.conftest import PASSWORD, open_page, texts
 
 FR_CONSULTANTS = "corpus/programmes/fr-consultants-piloter-ctg.md"

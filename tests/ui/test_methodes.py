@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.methods import filter_methods, load_methods
+from kb.training.methods import filter_methods, load_methods
 from tests.conftest import CORPUS
 from tests.ui.conftest import open_page, texts
 

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from kb.methods import find_method, load_methods
-from kb.sessions import Sequence, SessionPlan, load_plan, save_plan
+from kb.training.methods import find_method, load_methods
+from kb.training.sessions import Sequence, SessionPlan, load_plan, save_plan
 from tests.conftest import CORPUS
 from tests.ui.conftest import open_page, texts
 

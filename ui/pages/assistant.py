@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kb.config import get_settings
-from kb.documents import DOC_TYPE_LABELS
+from kb.core.config import get_settings
+from kb.core.documents import DOC_TYPE_LABELS
 from ui import chat, resources
 
 st.title("Assistant CTG")

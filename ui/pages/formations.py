@@ -5,15 +5,10 @@ from datetime import date
 
 import streamlit as st
 
-from kb.courses import (
-    FORMAT_LABELS,
-    MONTHS,
-    OFFER_LABELS,
-    ROLE_LABELS,
-    CourseFilters,
-    display,
-    search_courses,
-)
+from kb.catalogue.display import display
+from kb.catalogue.model import FORMAT_LABELS, MONTHS, OFFER_LABELS, ROLE_LABELS
+from kb.catalogue.ranking import search_courses
+from kb.catalogue.requests import CourseFilters
 from ui import resources
 from ui.course_cards import card, comparison, filters_summary
 from ui.markdown import escape

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kb.methods import MethodSheet, filter_methods
+from kb.training.methods import MethodSheet, filter_methods
 from ui import resources
 
 MOMENT_LABELS = {

@@ -3,10 +3,10 @@ row with its total and warnings kept live, saved as JSON, exported as Markdown, 
 
 import streamlit as st
 
-from kb.config import get_settings
-from kb.retrieval import HybridRetriever
-from kb.session_export import EXPORTS
-from kb.sessions import (
+from kb.core.config import get_settings
+from kb.search.retrieval import HybridRetriever
+from kb.training.export import EXPORTS
+from kb.training.sessions import (
     Sequence,
     check_plan,
     draft_plan,

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
 DOCS = HERE / "docs"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FIXED_DATE = dt.datetime(2026, 12, 6, 12, 0, 0, tzinfo=dt.timezone.utc)
+FIXED_DATE = dt.datetime(2026, 12, 6, 12, 0, 0, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ DOCUMENTS: list[Doc] = [
         "https://www.caf.fr/professionnels/offres-et-services/caf-de-saone-et-loire/partenaires-locaux/accueil-de-la-petite-enfance/bonus-territoire-et-contrat-territorial-reservataire-eaje"),
     Doc("caf42_animation_vie_sociale", "pdf", "Caf de la Loire",
         "https://caf42.fr/lanimation-de-la-vie-sociale"),
-    Doc("gardrhodanien_offre_charge_cooperation_ctg", "docx", "Communauté d'Agglomération du Gard rhodanien",
+    Doc("gardrhodanien_offre_charge_cooperation_ctg", "docx",
+        "Communauté d'Agglomération du Gard rhodanien",
         "https://www.gardrhodanien.fr/offre-d-emploi/charge-de-cooperation-ctg"),
     Doc("cnaf_centre_social", "docx", "Cnaf (caf.fr)",
         "https://caf.fr/professionnels/offres-et-services/dispositif-partenaires/centre-social"),
@@ -125,7 +126,8 @@ def build_pdf(doc: Doc, blocks: list[tuple[str, object]], out: Path) -> None:
             self.set_y(-14)
             self.set_font("DejaVu", "", 7)
             self.set_text_color(110, 110, 110)
-            self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", new_x="LMARGIN", new_y="NEXT", align="C")
+            self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", new_x="LMARGIN", new_y="NEXT",
+                      align="C")
             self.cell(0, 4, f"Source : {doc.url[:110]}", align="C")
             self.set_text_color(0, 0, 0)
 
@@ -237,7 +239,8 @@ def build_html(doc: Doc, blocks: list[tuple[str, object]], out: Path) -> None:
 </head>
 <body>
 <header>
-<nav aria-label="Navigation principale"><ul><li><a href="/">Accueil</a></li><li><a href="#main-content">Aller au contenu</a></li></ul></nav>
+<nav aria-label="Navigation principale"><ul><li><a href="/">Accueil</a></li>
+<li><a href="#main-content">Aller au contenu</a></li></ul></nav>
 </header>
 <main id="main-content">
 <article>

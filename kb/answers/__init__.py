@@ -1,0 +1,1 @@
+"""Answers: selection of the answer unit, citations, LLM backends, the prompt and the LCEL chain."""

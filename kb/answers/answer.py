@@ -1,0 +1,363 @@
+"""The answer chain: condense a follow-up into a standalone question → retrieve → answer →
+attach citations, as LangChain runnables.
+
+    assistant = Assistant(store, settings)
+    answer = assistant.ask("Combien coûte la formation ?", history, doc_types={"programme"})
+    for piece in assistant.stream(question, history):   # str pieces, then the final Answer
+        ...
+
+Whatever the backend, an answer is built only from retrieved passages, each sentence carries
+the number of the passage that supports it (checked by our code, not by the model), and when
+nothing retrieved answers, the assistant says so and shows the closest passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from kb.answers.citations import CitationBook, Supported, attach, strip_markers
+from kb.answers.extractive import ABSTAIN_BELOW, Extract, extract
+from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
+from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
+from kb.core.config import Settings
+from kb.core.documents import Answer, DocType, SearchHit
+from kb.core.glossary import fold
+from kb.core.sentences import answer_sentences
+from kb.core.store import Store
+from kb.core.tokens import QUESTION_WORDS, content_words, tokenize
+from kb.search.answer_types import expected_types
+from kb.search.questions import named_terms, proper_names, quoted_terms, without_fillers
+from kb.search.retrieval import HybridRetriever
+from kb.search.sections import sections_asked
+
+ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
+LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
+CLOSEST = 3  # passages shown when the assistant abstains
+UNKNOWN_SHARE = 2 / 3  # of a question's words found in no document: the base cannot answer it
+# With this share of its words found in no document, a question is answered only by a sentence
+# scoring at least DOUBT_BELOW. Set with bench/answer.py on the dev and unanswerable sets: it
+# lets no more answerable question go, and abstains on one more unanswerable one in 17 (and on
+# one more of the 20 written afterwards).
+DOUBT_SHARE = 0.3
+DOUBT_BELOW = 5.0
+# An extractive answer whose best sentence scores below this is shown with a warning. Measured on
+# the dev sets (README): such answers were right 42 % of the time, against 80 % above it; of 48
+# questions near the corpus that it does not answer, 15 get the warning and 11 are refused.
+UNSURE_BELOW = 5.5
+UNSURE = ("Réponse incertaine : les passages trouvés ne répondent peut-être pas à la question. "
+          "Vérifiez les sources, et les autres passages retrouvés.")
+# Facts a practitioner acts on: for a course they are quoted from the programme, never
+# rephrased by a model.
+VERBATIM_KINDS = {"price", "date"}
+# A follow-up this short, or opening with "et…", or leaning on a demonstrative or a subject
+# pronoun, borrows the previous question's topic.
+FOLLOW_UP_WORDS = 2
+_FOLLOW_UP = re.compile(
+    r"^(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|ceux-ci|"
+    r"celle-la|celui-la)\b|"
+    # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
+    r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
+)
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+# Questions about a training offer: the provider is the one to ask.
+_COURSE = re.compile(
+    r"\b(?:formations?|stages?|stagiaires?|sessions?|inscri\w*|tarifs?|prix|formateurs?)\b"
+)
+
+History = Sequence[BaseMessage | tuple[str, str] | Mapping[str, str]]
+
+
+def to_messages(history: History) -> list[BaseMessage]:
+    """A conversation as LangChain messages, from messages, (role, text) pairs or Streamlit's
+    {"role", "content"} dicts."""
+    messages: list[BaseMessage] = []
+    for item in history:
+        if isinstance(item, BaseMessage):
+            messages.append(item)
+            continue
+        role, text = (item["role"], item["content"]) if isinstance(item, Mapping) else item
+        messages.append(HumanMessage(text) if role in ("user", "human") else AIMessage(text))
+    return messages
+
+
+def condense_extractive(question: str, history: History) -> str:
+    """A follow-up made standalone without a model: when it is short or leans on a pronoun
+    ("et pour les élus ?", "combien ça coûte ?"), the previous question's key words are added.
+    The previous question is itself made standalone first: after "Qu'est-ce qu'une CTG ?" and
+    "Qui la signe ?", "Elle dure combien de temps ?" is still about the CTG."""
+    previous = ""
+    for message in to_messages(history):
+        if message.type == "human":
+            previous = _standalone(message.text, previous)
+    return _standalone(question, previous)
+
+
+def _standalone(question: str, previous: str) -> str:
+    if not previous:
+        return question
+    folded = fold(question)
+    if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
+        return question
+    known = set(tokenize(question))
+    # Words that ask carry no topic: "comment" would make "combien de participants ?" after
+    # "Comment animer un fish-bowl ?" ask for its running order again.
+    topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known
+             and fold(w) not in QUESTION_WORDS]
+    # A follow-up asking its own kind of fact or section ("et son site ?", "et les pièges ?")
+    # leaves the previous one's ("numéro", "déroulé") behind.
+    if expected_types(question):
+        topic = [w for w in topic if not expected_types(w)]
+    if sections_asked(question):
+        topic = [w for w in topic if not sections_asked(w)]
+    return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
+
+
+def abstention(question: str) -> str:
+    """The not-found answer, with whom to ask or what to add."""
+    if _COURSE.search(fold(question)):
+        advice = ("Pour ce point, contactez directement l'organisme de formation : ses "
+                  "coordonnées figurent dans son programme.")
+    else:
+        advice = ("Posez la question à votre conseiller·e territorial·e de la CAF, ou ajoutez "
+                  "le document qui y répond dans la Bibliothèque.")
+    return f"{NOT_FOUND} {advice}"
+
+
+@dataclass
+class _Turn:
+    """What the chain knows of one question while answering it."""
+
+    question: str
+    standalone: str
+    hits: list[SearchHit]
+    notices: list[str] = field(default_factory=list)
+
+
+class Assistant:
+    """Answers questions from the store with the configured backend (see kb.answers.llm)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        backend: str | None = None,
+        model: BaseChatModel | None = None,
+        k: int = ANSWER_K,
+        threshold: float = ABSTAIN_BELOW,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.backend = (backend or settings.llm).strip().lower()
+        self.retriever = HybridRetriever(store=store, k=k)
+        self.threshold = threshold
+        self._model = model
+        self._model_error: str | None = None
+        if model is None and self.backend != EXTRACTIVE:
+            try:
+                self._model = chat_model(settings, self.backend)
+            except BackendError as exc:
+                self._model_error = str(exc)
+
+    # --- the chain ------------------------------------------------------------------------
+
+    @property
+    def prepare(self) -> Runnable:
+        """{question, history, doc_types} → the same with `standalone` and `hits`."""
+        return (
+            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense) | without_fillers)
+            | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve))
+        )
+
+    @property
+    def chain(self) -> Runnable:
+        """The whole chain, {question, history, doc_types} → Answer."""
+        return self.prepare | RunnableLambda(self._final)
+
+    def ask(
+        self, question: str, history: History = (), doc_types: set[str] | None = None
+    ) -> Answer:
+        """The answer to `question`, in the conversation `history`, from documents of
+        `doc_types` (all types when None)."""
+        return self.chain.invoke(
+            {"question": question, "history": history, "doc_types": doc_types}
+        )
+
+    def stream(
+        self, question: str, history: History = (), doc_types: set[str] | None = None
+    ) -> Iterator[str | Answer]:
+        """Text pieces as they are checked (for st.write_stream), then the final Answer, whose
+        text is the pieces joined."""
+        state = self.prepare.invoke(
+            {"question": question, "history": history, "doc_types": doc_types}
+        )
+        yield from self._respond(state)
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _condense(self, inputs: dict[str, Any]) -> str:
+        question, history = inputs["question"], inputs.get("history") or ()
+        if not history or self._model is None:
+            return condense_extractive(question, history)
+        try:
+            chain = CONDENSE_PROMPT | self._model | StrOutputParser()
+            rewritten = chain.invoke({"question": question, "history": to_messages(history)})
+        except Exception:  # any failure: the model-free rewrite is always there
+            return condense_extractive(question, history)
+        lines = strip_markers(rewritten).strip().splitlines()
+        line = re.sub(r"^\W*question\s*:\s*", "", lines[0], flags=re.IGNORECASE) if lines else ""
+        # A base model echoes or rambles: keep its rewrite only when it reads as one question.
+        if not line.endswith("?") or len(line) > 3 * len(question) + 200 or not tokenize(line):
+            return condense_extractive(question, history)
+        return line
+
+    def _retrieve(self, inputs: dict[str, Any]) -> list[SearchHit]:
+        return self.retriever.search(inputs["standalone"], doc_types=inputs.get("doc_types"))
+
+    def _final(self, state: dict[str, Any]) -> Answer:
+        *_, answer = self._respond(state)  # the text pieces, then the Answer
+        return answer
+
+    def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
+        turn = _Turn(state["question"], state["standalone"], state["hits"])
+        found = extract(turn.standalone, turn.hits, self.store.vectors, self.threshold)
+        fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
+        unknown = self._unknown(turn.question, fair)
+        if unknown:
+            names = ", ".join(f"« {name} »" for name in unknown)
+            turn.notices.append(f"Aucun document de la base ne mentionne {names}.")
+        if unknown or not found.answerable:
+            yield from self._abstain(turn, found.confidence)
+            return
+        verbatim = expected_types(turn.standalone) & VERBATIM_KINDS and (
+            found.sentences[0].hit.chunk.doc_type == DocType.PROGRAMME
+        )
+        if self._model is None or verbatim:
+            if found.confidence < UNSURE_BELOW and not (found.spelled or found.in_section):
+                turn.notices.append(UNSURE)
+            if verbatim and self._model is not None:
+                turn.notices.append("Prix et dates cités tels quels depuis le programme.")
+            if self._model_error:
+                turn.notices.append(
+                    f"Le modèle configuré ({self.backend}) n'est pas utilisable : "
+                    f"{self._model_error} Réponse extractive à la place."
+                )
+            yield from self._emit(turn, found.sentences, EXTRACTIVE, found.confidence)
+            return
+        yield from self._generate(turn, found)
+
+    def _unknown(self, question: str, fair: bool) -> list[str]:
+        """What the question names that no document mentions: an acronym ("RSA", "CPF"), a place
+        or an organisation ("Finistère", "Haute-Savoie"), a term it quotes ("« grognons »"),
+        most of its words ("se désiste", "remboursé"), or a good part of them when the best
+        sentence is only a `fair` match; the base cannot speak of it."""
+        lexical = self.store.lexical
+        # The closest passages are about other places: "la Caf du Finistère" is not the Loire's.
+        unknown = lexical.unknown(named_terms(question)) + [
+            name for name in proper_names(question)
+            if lexical.unknown([part for part in name.split("-") if part[0].isupper()])] + [
+            term for term in quoted_terms(question)
+            if (words := content_words(term)) and len(lexical.unknown(words)) == len(words)]
+        if unknown:
+            return unknown
+        words = content_words(without_fillers(question))
+        unknown = lexical.unknown(words)
+        share = len(unknown) / len(words) if len(words) >= 2 else 0.0
+        return unknown if share >= UNKNOWN_SHARE or (fair and share >= DOUBT_SHARE) else []
+
+    def _generate(self, turn: _Turn, found: Extract) -> Iterator[str | Answer]:
+        passages = turn.hits[:LLM_PASSAGES]
+        chain = ANSWER_PROMPT | self._model | StrOutputParser()
+        inputs = {"question": turn.standalone, "passages": format_passages(passages)}
+        book = CitationBook()
+        pieces: list[str] = []
+        unsupported: list[str] = []
+        buffer = ""
+        def checked(sentences: list[str]) -> Iterator[str]:
+            """The sentences a passage supports, cited, as pieces to show; the others are set
+            aside as unsupported."""
+            for item in attach(sentences, passages, self.store.vectors, turn.standalone):
+                text = book.cite(item)
+                if text:
+                    pieces.append(text)
+                    yield ("" if len(pieces) == 1 else " ") + text
+                else:
+                    unsupported.append(item.sentence)
+
+        try:
+            for token in chain.stream(inputs):
+                buffer += token
+                done, buffer = _complete(buffer)
+                yield from checked(done)
+            tail = answer_sentences(strip_markers(buffer))
+            if tail and not tail[-1].endswith(_FINAL):
+                unsupported.append(tail.pop())  # cut by the token limit: an unfinished claim
+            yield from checked(tail)
+        except Exception as exc:  # a server down, slow or refusing: fall back, say so
+            timed_out = isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower()
+            why = "n'a pas répondu à temps" if timed_out else "n'a pas répondu"
+            if pieces:
+                turn.notices.append(f"Le modèle configuré ({self.backend}) {why} : "
+                                    "réponse interrompue.")
+                yield self._answer(turn, " ".join(pieces), book, self.backend,
+                                   found.confidence, unsupported)
+                return
+            turn.notices.append(f"Le modèle configuré ({self.backend}) {why} : réponse "
+                                "extractive à la place.")
+            yield from self._emit(turn, found.sentences, EXTRACTIVE, found.confidence)
+            return
+        said_not_found = fold(" ".join(unsupported + pieces)).startswith(fold(NOT_FOUND[:20]))
+        if not pieces or said_not_found:
+            yield from self._abstain(turn, found.confidence)
+            return
+        if unsupported:
+            turn.notices.append(
+                f"{len(unsupported)} phrase(s) sans appui dans les passages retirée(s) de la "
+                "réponse."
+            )
+        yield self._answer(turn, " ".join(pieces), book, self.backend, found.confidence,
+                           unsupported)
+
+    def _emit(self, turn: _Turn, sentences: list[Supported], backend: str,
+              confidence: float) -> Iterator[str | Answer]:
+        book = CitationBook()
+        text = " ".join(book.cite(s) for s in sentences)
+        yield text
+        yield self._answer(turn, text, book, backend, confidence, [])
+
+    def _abstain(self, turn: _Turn, confidence: float) -> Iterator[str | Answer]:
+        text = abstention(turn.standalone)
+        yield text
+        yield Answer(
+            question=turn.question, text=text, abstained=True, backend=self.backend,
+            notice=" ".join(turn.notices) or None, standalone_question=turn.standalone,
+            passages=turn.hits[:CLOSEST], confidence=confidence,
+        )
+
+    def _answer(self, turn: _Turn, text: str, book: CitationBook, backend: str,
+                confidence: float, unsupported: list[str]) -> Answer:
+        return Answer(
+            question=turn.question, text=text, citations=book.citations(), backend=backend,
+            notice=" ".join(turn.notices) or None, standalone_question=turn.standalone,
+            passages=turn.hits, unsupported=unsupported, confidence=confidence,
+        )
+
+
+_FINAL = (".", "!", "…", ")", "»", '"')
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+
+
+def _complete(buffer: str) -> tuple[list[str], str]:
+    """The complete sentences at the start of a streamed buffer, and the rest."""
+    ends = [m.end() for m in _SENTENCE_BREAK.finditer(buffer)]
+    if not ends:
+        return [], buffer
+    done, rest = buffer[: ends[-1]], buffer[ends[-1]:]
+    return answer_sentences(strip_markers(done)), rest

@@ -1,0 +1,206 @@
+"""The extractive backend: no model, no network. It quotes the few sentences of the retrieved
+passages that best answer the question, each with the passage it comes from, and decides
+whether anything retrieved answers at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+
+from kb.answers.citations import Supported
+from kb.core.documents import Chunk, SearchHit
+from kb.core.glossary import fold
+from kb.core.sentences import passage_units
+from kb.search.answer_types import expected_types, holds
+from kb.search.headings import HeadingMatch, last_heading
+from kb.search.parts import agreement, parts, resolve_last
+from kb.search.sections import (
+    CUES,
+    PROGRAMME_CUES,
+    section_of,
+    sections_asked,
+    unit_paths,
+    unit_sections,
+)
+from kb.search.support import Candidate, score_candidates
+
+# An answer quotes one passage: the best sentence, and up to three more of the same passage
+# whose score is within the margin (a list's other items, the rest of a definition). Measured
+# by bench/answer.py: a second passage added a wrong source more often than a missing fact.
+MAX_SENTENCES = 4
+SAME_PASSAGE_MARGIN = 2.0
+# A question asking for several things ("Quelles tâches… ?") quotes the whole list one of the
+# chosen sentences belongs to, up to this many sentences, not just its best-scored items.
+MAX_LIST_SENTENCES = 8
+_PLURAL = re.compile(r"\bquel(?:le)?s\b")
+# Below this score the best sentence does not answer: abstain. Calibrated on the dev and
+# unanswerable sets (bench/answer.py --calibrate): the middle of the thresholds that abstain the
+# most with at most 5 % false abstentions.
+ABSTAIN_BELOW = 4.22
+_TEMPLATE_HEADINGS = frozenset(CUES) | frozenset(PROGRAMME_CUES)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """The sentences chosen to answer, with the best candidate's score as confidence."""
+
+    sentences: list[Supported]
+    confidence: float
+    answerable: bool
+    spelled: bool = False  # the best sentence spells out the acronym asked about
+    # The best sentence is in the section of a sheet that the question asks for ("Qui a inventé
+    # le world café ?" → its "Origine et références"): it answers by where it stands.
+    in_section: bool = False
+
+
+def _readable(chosen: list[Candidate]) -> list[Supported]:
+    """Chosen units in reading order (passage rank, then position), less the document's title
+    and its template's headings; a label shared with the previous sentence is not repeated."""
+    chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
+    # A document's title and a heading of its template ("À quoi ça sert", "Rôles") are shown
+    # with the source: quoted, they would only repeat it.
+    chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)
+              and not (c.unit.heading and c.unit.text in _TEMPLATE_HEADINGS)] or chosen
+    out: list[Supported] = []
+    previous_lead = None
+    for candidate in chosen:
+        unit = candidate.unit
+        text = unit.text if unit.lead and unit.lead == previous_lead else unit.display
+        previous_lead = unit.lead
+        out.append(Supported(text, candidate.hit, candidate.feature("lexical"),
+                             candidate.feature("dense")))
+    return out
+
+
+def _under(heading: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+    """The units of `heading`'s passage that it heads, in reading order: up to the next heading
+    of its level or above."""
+    after = sorted((c for c in candidates if c.hit.chunk.id == heading.hit.chunk.id
+                    and c.unit.position > heading.unit.position), key=lambda c: c.unit.position)
+    out: list[Candidate] = []
+    for candidate in after:
+        if 0 < candidate.unit.heading <= heading.unit.heading:
+            break
+        out.append(candidate)
+    return out
+
+
+def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = False
+            ) -> list[Candidate]:
+    if best.unit.heading:
+        # A heading alone answers nothing: what it heads does.
+        return [best, *_under(best, candidates)[: MAX_LIST_SENTENCES - 1]]
+    chosen = [best]
+    for candidate in candidates:
+        if candidate is best:
+            continue
+        if len(chosen) >= MAX_SENTENCES or candidate.score < best.score - SAME_PASSAGE_MARGIN:
+            break
+        if candidate.hit.chunk.id != best.hit.chunk.id:
+            continue
+        if candidate.unit.text.rstrip().endswith("?"):
+            continue  # a brochure's own rhetorical question answers nothing
+        chosen.append(candidate)
+    lead = next((c.unit.lead for c in chosen if c.unit.lead), "") if whole_list else ""
+    if lead:
+        items = sorted((c for c in candidates if c.hit.chunk.id == best.hit.chunk.id
+                        and c.unit.lead == lead and c not in chosen),
+                       key=lambda c: c.unit.position)
+        chosen += items[: max(0, MAX_LIST_SENTENCES - len(chosen))]
+    return chosen
+
+
+def _part(asked: set[tuple[str, int]], candidate: Candidate) -> int:
+    """Whether the part a unit belongs to is the one asked about (`parts.agreement`): the part
+    its label names, else the one its text names. Not its passage's section: a note after a
+    phase's table ("contenu revu le 24 janvier") can be about the next phase."""
+    for where in (candidate.unit.lead, candidate.unit.text):
+        if parts(where):
+            return agreement(asked, where)
+    return 0
+
+
+def _key(candidate: Candidate) -> tuple[str, int]:
+    return candidate.hit.chunk.id, candidate.unit.position
+
+
+def _asked_units(hits: list[SearchHit]) -> list[tuple[tuple[str, int], Chunk, str, str]]:
+    """Each unit (passage id, position) of the first passage's document, with its passage,
+    template section and heading path, when retrieval put a section asked for first
+    (SearchHit.asked_section); none otherwise."""
+    if not (hits and hits[0].asked_section):
+        return []
+    out = []
+    for hit in hits:
+        if hit.chunk.source == hits[0].chunk.source:
+            units = passage_units(hit.chunk.text)
+            out += [((hit.chunk.id, unit.position), hit.chunk, section, path)
+                    for unit, section, path in zip(units, unit_sections(hit.chunk, units),
+                                                   unit_paths(hit.chunk, units), strict=True)]
+    return out
+
+
+def extract(
+    question: str, hits: list[SearchHit], embeddings: Embeddings,
+    threshold: float = ABSTAIN_BELOW,
+) -> Extract:
+    """The sentences that answer `question` from `hits`, best first in score, shown in order.
+
+    A question is never answered from a document other than the ones it names (the EGOC's
+    certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
+    date…) only by a sentence stating one."""
+    # Nor by a sentence under another part than the one asked about ("Phase 1 · 24 novembre"
+    # for a question on phase 2); "la dernière phase" is the last its document's passages number.
+    asked = parts(question)
+    # A generator: `resolve_last` reads the texts only when a last part is asked for.
+    in_document = {source: resolve_last(asked, (
+        text for hit in hits if hit.chunk.source == source
+        for text in (hit.chunk.section, hit.chunk.text)))
+        for source in {hit.chunk.source for hit in hits}}
+
+    def part(candidate: Candidate) -> int:
+        return _part(in_document[candidate.hit.chunk.source], candidate) if asked else 0
+
+    candidates = [c for c in score_candidates(question, hits, embeddings)
+                  if not c.feature("foreign") and part(c) >= 0]
+    kinds = expected_types(question)
+    answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
+    # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
+    # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
+    wanted = sections_asked(question)
+    units = _asked_units(hits)
+    templated = {key for key, _, section, _ in units if section in wanted}
+    # Or the section the document answers by its headings ("C'est quoi une CTG ?" → the opening
+    # of the CTG sheet).
+    by_heading = HeadingMatch.of(question)
+    headed = {key for key, chunk, _, path in units
+              if by_heading.opens(chunk) or by_heading.heads(last_heading(path))}
+    in_section = templated | headed
+    answering = [c for c in answering if _key(c) in in_section] or answering
+    # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.
+    answering = [c for c in answering if kinds and part(c) > 0] or answering
+    if not answering:
+        return Extract([], 0.0, False)
+    # The sentence stating the fact leads; its passage's other close sentences say what it is
+    # the date or the price of.
+    best = answering[0]
+    # A sentence that spells out the acronym asked about, as the glossary does, is the answer
+    # whatever its score.
+    spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
+    # So does a question on what an acronym stands for, answered by a glossary row: the row's
+    # other cells say what the thing is ("LAEP : Lieu d'accueil enfants parents ; Lieu où…").
+    whole_list = bool(_PLURAL.search(fold(question))) or spelled
+    # A sheet's section answers by where it stands. A brochure's own headings only resemble the
+    # template's ("s'inscrire" → its "CONTACT"): a sentence under them still answers by its words.
+    sectioned = _key(best) in headed or (_key(best) in templated and bool(
+        wanted & set(CUES) or section_of(best.hit.chunk.section) in PROGRAMME_CUES))
+    # An answer quoted from the section asked for stays in it, and quotes the whole list it is
+    # part of: a running order with steps left out is no running order. Not for one fact (a
+    # price, a date): the sentence stating it answers, not the rest of "Tarif et modalités".
+    quoted = [c for c in candidates if _key(c) in in_section] if _key(best) in in_section \
+        else candidates
+    whole_list = whole_list or (sectioned and not kinds)
+    return Extract(_readable(_choose(best, quoted, whole_list)), best.score,
+                   spelled or sectioned or best.score >= threshold, spelled, sectioned)

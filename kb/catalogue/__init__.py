@@ -1,0 +1,1 @@
+"""The course catalogue: courses as data, plain-French requests, ranking, comparison, .ics."""

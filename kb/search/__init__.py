@@ -1,0 +1,1 @@
+"""Search: what a question asks, and hybrid retrieval of the passages that answer it."""

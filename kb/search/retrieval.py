@@ -1,0 +1,332 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from kb.core.documents import Chunk, DocType, SearchHit
+from kb.core.glossary import expand, fold
+from kb.core.store import DocumentRecord, Store
+from kb.search.answer_types import expected_types, holds
+from kb.search.headings import HeadingMatch
+from kb.search.naming import named_by, names_document, names_title, titled
+from kb.search.parts import agreement, asks_last, parts, resolve_last
+from kb.search.questions import clean_question, without_fillers
+from kb.search.sections import sections_asked, sections_in
+from kb.search.support import rerank
+
+# Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
+# than the dense side, which is weaker on French paraphrases (measured on tests/eval, see README).
+RRF_K = 5
+DENSE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 1.0
+# Added to the fused score of a passage that holds the kind of fact asked for (a date for
+# "quand", an amount for "combien coûte"); the size of a few ranks' worth of fusion score.
+ANSWER_TYPE_BONUS = 0.03
+# Added to the fused score of a passage from a document the question names ("EGOC", "fish-bowl":
+# a rare word of its title, provider or client, see kb.core.profiles)...
+NAMED_BONUS = 0.05
+# ...and taken from a passage of a document that restates another indexed one (a summary sheet
+# whose front matter cites the brochure), so that the original is the one retrieved and cited.
+# A programme sheet written from a brochure restates all of it, passage for passage, and loses
+# twice as much; a method or reference sheet cites a brochure for a fact or two.
+RESTATEMENT_PENALTY = 0.04
+PROGRAMME_RESTATEMENT_PENALTY = 0.08
+# Added to a passage whose heading names the part the question asks about ("phase 2"), taken
+# from one whose heading names only another part of that kind ("Phase 3").
+PART_BONUS = 0.05
+# Added to a passage of a method sheet the question names when it is the sheet's section the
+# question asks for ("une erreur classique en fish-bowl" → its "Pièges à éviter").
+SECTION_BONUS = 0.05
+# A question naming one or two documents ("en fish-bowl", "l'intra EGOC") is most often answered
+# by one of their passages, though not always by one the fusion ranked high (a sheet's "Rôles"
+# shares few words with "je dois rester au centre ou m'effacer ?"): every passage of a named
+# document of at most this many passages is reordered with the shortlist.
+NAMED_POOL_DOCUMENTS = 2
+NAMED_POOL_PASSAGES = 30
+# A question a document answers by its headings (kb.search.headings) is answered there: what a thing
+# is, at the opening of the document titled by it ("La convention territoriale globale (CTG)"),
+# which the fusion ranks low since every passage of the base says "CTG", or under a heading about
+# it ("Le bonus territoire : ce que c'est"); or under a heading naming every word of the question.
+HEADING_BONUS = 0.1
+# The fused shortlist is reordered by its best answering sentences (`support.rerank`); at least
+# this many passages are reordered, so that the first one can come from a few ranks lower.
+RERANK_DEPTH = 5
+# Taken from a passage of any other document than a training programme when the question speaks
+# of a course ("à quelle séance", "les stagiaires", "le cabinet"): the method sheet on the same
+# subject is not the answer. Taken from the others rather than given to programmes, so that a
+# base of programmes only ranks as before. Such a question names by their titles only the
+# programmes: "le cabinet … articulé au schéma départemental" names the subject of a reference
+# done, not the SDSF sheet to read.
+COURSE_PENALTY = 0.05
+# Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement");
+# nor "formation" alone: the reference sheets speak of the chargé·es' training.
+_COURSE = re.compile(r"\b(?:quelles? seances?|stagiaires?|cabinet|format(?:eur|rice)s?|"
+                     r"sessions?|parcours|intra|inter)\b")
+
+
+def _searched(record: DocumentRecord, doc_types: set[str] | None,
+              sources: set[str] | None) -> bool:
+    """Whether a search restricted to `doc_types` and `sources` reads this document."""
+    return ((not sources or record.source in sources)
+            and (not doc_types or record.doc_type in doc_types))
+
+
+def _where(doc_types: set[str] | None, sources: set[str] | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if doc_types:
+        clauses.append({"doc_type": {"$in": sorted(doc_types)}})
+    if sources:
+        clauses.append({"source": {"$in": sorted(sources)}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
+
+
+def _keeping(hits: list[SearchHit], k: int, kept: Callable[[SearchHit], bool]
+             ) -> list[SearchHit]:
+    """`hits` with each `kept` one among the first `k`, in place of the lowest one there that
+    is not kept."""
+    top, rest = hits[:k], hits[k:]
+    for hit in [hit for hit in rest if kept(hit)]:
+        lowest = next((j for j in reversed(range(len(top))) if not kept(top[j])), None)
+        if lowest is None:
+            break
+        rest.remove(hit)
+        rest.insert(0, top.pop(lowest))
+        top.append(hit)
+    return top + rest
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over the store; `search` returns scored hits, `invoke` Documents."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    k: int = 5
+    candidates: int = 40
+    rerank: bool | None = None  # None: as configured (CTG_RERANK)
+    doc_types: set[str] | None = None
+    sources: set[str] | None = None
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_types: set[str] | None = None,
+        sources: set[str] | None = None,
+    ) -> list[SearchHit]:
+        """The `k` best passages for `query`, optionally restricted to types or sources.
+
+        Raises `QuestionError` for an empty or oversized question."""
+        k = k or self.k
+        doc_types = doc_types if doc_types is not None else self.doc_types
+        sources = sources if sources is not None else self.sources
+        query = without_fillers(clean_question(query))
+        pool = max(self.candidates, 4 * k)
+        dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
+        index = self.store.lexical
+        lexical = index.search(query, pool, doc_types, sources)
+        # The documents this search reads, as the BM25 index last saw them: one snapshot for
+        # every rule below.
+        documents = self.store.indexed_documents()
+        if doc_types or sources:
+            documents = {source: record for source, record in documents.items()
+                         if _searched(record, doc_types, sources)}
+
+        scores: dict[str, float] = {}
+        dense_rank: dict[str, int] = {}
+        lexical_rank: dict[str, int] = {}
+        similarity: dict[str, float] = {}
+        chunks: dict[str, Chunk] = {}
+        for rank, (chunk, sim) in enumerate(dense, 1):
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+            dense_rank[chunk.id] = rank
+            similarity[chunk.id] = sim
+            chunks[chunk.id] = chunk
+        for rank, (chunk_id, _) in enumerate(lexical, 1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+            lexical_rank[chunk_id] = rank
+        restating = index.profiles.restating
+        # The programme sheets written from an indexed brochure: the brochure, the original, is
+        # the one to quote.
+        rewritten = {source for source in restating
+                     if source in documents and documents[source].doc_type == DocType.PROGRAMME}
+        of_course = bool(_COURSE.search(fold(query)))
+        course = COURSE_PENALTY * of_course
+        named = {source for source in named_by(index.profiles, query) if not of_course or (
+            source in documents and documents[source].doc_type == DocType.PROGRAMME)}
+        for chunk_id in scores:
+            source = index.source_of(chunk_id)
+            record = documents.get(source)
+            restated = (PROGRAMME_RESTATEMENT_PENALTY if source in rewritten
+                        else RESTATEMENT_PENALTY * (source in restating))
+            scores[chunk_id] += (NAMED_BONUS * (source in named) - restated
+                                 - course * (record is not None
+                                             and record.doc_type != DocType.PROGRAMME))
+        asked = parts(query)
+        in_document = None
+        if asked:
+            in_document = self._parts_in_documents(asked, documents)
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
+                in_document(c.source), c.section))
+        wanted = sections_asked(query)
+        if wanted and named:
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
+                c.source in named and bool(sections_in(c) & wanted)))
+        if wanted:
+            self._add_asked_sections(query, wanted, named, rewritten, scores, chunks, documents)
+        kinds = expected_types(query)
+        if kinds:
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
+                holds(c.text, kind) for kind in kinds))
+        by_heading = HeadingMatch.of(query)
+        if by_heading.subject:
+            self._add_openings(by_heading.subject, scores, chunks, documents)
+        if by_heading:
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: HEADING_BONUS * (
+                by_heading.answers(c)))
+        reorder = self.store.settings.rerank if self.rerank is None else self.rerank
+        depth = max(k, RERANK_DEPTH) if reorder else k
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
+        chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
+        if reorder and 0 < len(named) <= NAMED_POOL_DOCUMENTS:
+            best += self._named_pool(named, best, scores, chunks, documents)
+        hits = [
+            SearchHit(
+                chunk=chunks[i],
+                score=scores[i],
+                dense_rank=dense_rank.get(i),
+                lexical_rank=lexical_rank.get(i),
+                dense_similarity=similarity.get(i),
+                asked_section=(bool(wanted) and bool(sections_in(chunks[i]) & wanted)
+                and names_document(query, chunks[i]))
+                or by_heading.answers(chunks[i]),
+            )
+            for i in best
+            if i in chunks
+        ]
+        if reorder:
+            hits = rerank(query, hits, self.store.vectors)
+        # The section asked for in a sheet the question names by its title answers it ("Comment
+        # animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another passage shares
+        # words. Not in a programme sheet written from an indexed brochure.
+        hits.sort(key=lambda hit: not (hit.asked_section and hit.chunk.source not in rewritten))
+        if reorder and in_document is not None:
+            # The reranker reads sentences, not headings: under "Phase 3 Jour 1", the answer to
+            # "qui est convié à la dernière étape ?" shares no word with the question.
+            fused = set(best[:k])
+            hits = _keeping(hits, k, lambda hit: hit.chunk.id in fused and agreement(
+                in_document(hit.chunk.source), hit.chunk.section) > 0)
+        return hits[:k]
+
+    def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],
+                    chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]) -> list[str]:
+        """The passages of the `named` documents not in `best` yet, read into `chunks` with
+        their fused score, or the shortlist's lowest when the fusion did not find them."""
+        # The manifest says how long each document is: a long one is not read at all.
+        pooled = sorted(source for source in named if source in documents
+                        and documents[source].chunks <= NAMED_POOL_PASSAGES)
+        if not pooled:
+            return []
+        floor = min((scores[i] for i in best), default=0.0)
+        added: list[str] = []
+        passages = self.store.iter_chunks({"source": {"$in": pooled}}, documents)
+        for chunk in sorted(passages, key=lambda c: (c.source, c.position)):
+            if chunk.id in best:
+                continue
+            chunks[chunk.id] = chunk
+            scores.setdefault(chunk.id, floor)
+            added.append(chunk.id)
+        return added
+
+    def _add_openings(self, subject: str, scores: dict[str, float], chunks: dict[str, Chunk],
+                      documents: dict[str, DocumentRecord]) -> None:
+        """Bring the opening passage of each document titled by `subject` level with the best
+        passage (the heading bonus then puts it first)."""
+        titled_by = sorted(source for source, record in documents.items()
+                           if titled(record.title, subject))
+        if titled_by:
+            self._lift({"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}, documents,
+                       scores, chunks)
+
+    def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
+                            rewritten: set[str], scores: dict[str, float],
+                            chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]
+                            ) -> None:
+        """Put the section asked for in a sheet the question names by its title ("Comment s'y
+        prendre pour le diagnostic partagé ?" → its "Déroulé pas à pas") above the best passage,
+        however few words it shares with the question. The manifest holds titles, not aliases:
+        a sheet named by an alias is among the `named` ones. Not one of the `rewritten`
+        programme sheets, written from an indexed brochure."""
+        short = sorted(source for source, record in documents.items()
+                       if record.chunks <= NAMED_POOL_PASSAGES
+                       and (source in named or names_title(query, record.title))
+                       and source not in rewritten)
+        if short:
+            self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
+                       lambda c: bool(sections_in(c) & wanted) and names_document(query, c))
+
+    def _lift(self, where: dict[str, Any], documents: dict[str, DocumentRecord],
+              scores: dict[str, float], chunks: dict[str, Chunk], above: float = 0.0,
+              keep: Callable[[Chunk], bool] = lambda chunk: True) -> None:
+        """Bring the passages `where` selects (those `keep` accepts) level with the best one,
+        plus `above`, reading them into `chunks`."""
+        top = max(scores.values(), default=0.0)
+        for chunk in self.store.iter_chunks(where, documents):
+            if keep(chunk):
+                chunks[chunk.id] = chunk
+                scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + above
+
+    def _parts_in_documents(
+        self, asked: set[tuple[str, int]], documents: dict[str, DocumentRecord]
+    ) -> Callable[[str], set[tuple[str, int]]]:
+        """The parts `asked` names in each document: "la dernière étape" is the highest phase
+        its headings number (kb.search.parts.resolve_last); a long document is not read for it."""
+        if not asks_last(asked):
+            return lambda source: asked
+
+        @cache
+        def in_document(source: str) -> set[tuple[str, int]]:
+            record = documents.get(source)
+            long = record is None or record.chunks > NAMED_POOL_PASSAGES
+            headings = [] if long else [
+                c.section for c in self.store.iter_chunks({"source": source}, documents)]
+            return resolve_last(asked, headings)
+
+        return in_document
+
+    def _add_to_shortlist(self, scores: dict[str, float], chunks: dict[str, Chunk], size: int,
+                          bonus: Callable[[Chunk], float]) -> None:
+        """Add `bonus(chunk)` to the fused score of the `size` best passages, reading from the
+        store those only the lexical side found."""
+        shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[:size]
+        chunks.update(self.store.get_chunks([i for i in shortlist if i not in chunks]))
+        for chunk_id in shortlist:
+            if chunk_id in chunks:
+                scores[chunk_id] += bonus(chunks[chunk_id])
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(
+                page_content=hit.chunk.text,
+                id=hit.chunk.id,
+                metadata={
+                    **hit.chunk.metadata(),
+                    "score": hit.score,
+                    "dense_similarity": hit.dense_similarity,
+                },
+            )
+            for hit in self.search(query)
+        ]

@@ -1,0 +1,1 @@
+"""The trainer workspace: method sheets, session plans and their exports."""
