@@ -1,11 +1,12 @@
 # `make run`: install, index corpus/ and open the app. `make test`: install and run every test.
+# `make test-fast`: the tests that load no model and start no server.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-dev ingest lint bench
+.PHONY: run test test-fast install install-dev ingest lint bench evaluation
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -44,11 +45,21 @@ run: ingest
 	$(PY) -m compileall -q app.py kb ingest ui
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
+# The architecture (import-linter contracts) and the types are checked before the tests.
 test: install-dev
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
+
+test-fast: install-dev
+	$(PY) -m pytest -q -m "not slow"
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
 bench: install-dev
 	$(PY) bench/retrieval.py
+
+# Rewrites docs/evaluation.md from a fresh measurement.
+evaluation: install-dev
+	$(PY) -m bench.evaluation --report docs/evaluation.md

@@ -29,7 +29,7 @@ from bench.common import (
     temporary_settings,
 )
 from kb.core.config import Settings
-from kb.evaluation import EvalQuestion, is_hit, load_questions
+from kb.evaluation.metrics import EvalQuestion, is_hit, load_questions
 
 
 def halves(questions: list[EvalQuestion]) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
@@ -40,7 +40,7 @@ def halves(questions: list[EvalQuestion]) -> tuple[list[EvalQuestion], list[Eval
 def latency(settings: Settings, store, dev: list[EvalQuestion],
             unanswerable: list[EvalQuestion]) -> None:
     from kb.answers.answer import Assistant
-    from kb.evaluation import evaluate_answers
+    from kb.evaluation.metrics import evaluate_answers
 
     assistant = Assistant(store, settings, backend="extractive")
     assistant.ask("Quel est le programme de la formation ?")  # loads the model and BM25 index

@@ -27,7 +27,7 @@ from bench.common import (
 )
 from ingest.pipeline import Status, ingest
 from kb.core.store import open_store
-from kb.evaluation import evaluate_retrieval, is_hit, load_questions
+from kb.evaluation.metrics import evaluate_retrieval, is_hit, load_questions
 from kb.search.retrieval import HybridRetriever
 
 

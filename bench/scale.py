@@ -42,7 +42,7 @@ from bench.common import (
 from kb.core.config import Settings
 from kb.core.embeddings import get_embeddings
 from kb.core.store import new_record, open_store
-from kb.evaluation import load_questions
+from kb.evaluation.metrics import load_questions
 from kb.search.retrieval import HybridRetriever
 from tests.reliability.support import chroma_server
 

@@ -16,8 +16,10 @@ from rich.table import Table
 
 import kb  # noqa: F401 -- sets the offline environment before any model code
 from kb.cli_courses import courses_app
-from kb.core.config import get_settings
+from kb.core.config import Settings, get_settings
 from kb.core.documents import DOC_TYPE_LABELS, Chunk, DocType
+from kb.core.logs import route_library_logs
+from kb.core.reading import paragraphs
 
 app = typer.Typer(
     help="Base de connaissances CTG : ingestion, recherche, évaluation.",
@@ -29,14 +31,38 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _store(check_model: bool = True):
+@app.callback()
+def _quiet_libraries() -> None:
+    route_library_logs(get_settings())
+
+
+def _where(settings: Settings) -> str:
+    return settings.chroma_url or str(settings.data_dir.resolve())
+
+
+_HINT = (
+    "Indexez vos documents (ctg ingest), lancez ctg depuis le dossier du projet, ou désignez "
+    "la base avec CTG_DATA_DIR=/chemin/vers/data."
+)
+
+
+def _store(check_model: bool = True, reading: bool = True):
+    """The configured base. A command that only reads never creates a base where there is none:
+    run from another folder, it says where it looked and how to point it at the right one."""
     from kb.core.store import StoreError, open_store
 
+    settings = get_settings()
+    if reading and not settings.chroma_url and not settings.chroma_dir.is_dir():
+        err.print(f"Aucune base dans {_where(settings)}. {_HINT}", style="yellow", markup=False)
+        raise typer.Exit(1)
     try:
-        return open_store(get_settings(), check_model=check_model)
+        store = open_store(settings, check_model=check_model)
     except StoreError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
+    if reading and not store.count():
+        err.print(f"La base {_where(settings)} est vide. {_HINT}", style="yellow", markup=False)
+    return store
 
 
 def _retriever():
@@ -60,8 +86,9 @@ def ingest(
     from ingest.pipeline import ingest as run
 
     settings = get_settings()
-    store = _store(check_model=not rebuild)
+    store = _store(check_model=not rebuild, reading=False)
     roots = paths or [settings.corpus_dir]
+    err.print(f"Base : {_where(settings)}", markup=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -128,22 +155,30 @@ def search(
         )
         return
     if not hits:
-        console.print("Aucun passage trouvé. L'index est-il construit ? (ctg ingest)")
+        console.print("Aucun passage trouvé.")
+    # Best first, as retrieval ordered them; the fused scores (in --json) came before reranking.
     for rank, hit in enumerate(hits, 1):
         where = f" · {hit.chunk.location}" if hit.chunk.location else ""
         console.rule(f"[bold]{rank}. {escape(hit.chunk.title)}[/bold]{escape(where)}", align="left")
-        console.print(f"[dim]{escape(hit.chunk.source)} · score {hit.score:.4f}[/dim]")
-        console.print(hit.chunk.text, markup=False, highlight=False)
+        console.print(f"[dim]{escape(hit.chunk.path or hit.chunk.source)}[/dim]")
+        for block in paragraphs(hit.chunk.text):
+            console.print(block, markup=False, highlight=False)
 
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Documents et passages indexés, par type."""
-    by_type = _store().stats()
+    """La base ouverte, ses documents et passages, par type."""
+    settings = get_settings()
+    if not settings.chroma_url and not settings.chroma_dir.is_dir():
+        by_type: dict[str, dict[str, int]] = {}
+        err.print(f"Aucune base dans {_where(settings)} : elle est vide. {_HINT}",
+                  style="yellow", markup=False)
+    else:
+        by_type = _store().stats()
     if as_json:
         print(json.dumps(by_type, ensure_ascii=False))
         return
-    table = Table("Type", "Documents", "Passages")
+    table = Table("Type", "Documents", "Passages", title=f"Base : {_where(settings)}")
     for doc_type, row in sorted(by_type.items()):
         table.add_row(DOC_TYPE_LABELS[DocType(doc_type)], str(row["documents"]), str(row["chunks"]))
     table.add_row(
@@ -217,6 +252,11 @@ def plan(
 
     settings = get_settings()
     methods = load_methods(settings.corpus_dir / "methodes")
+    if not methods:
+        err.print(f"Aucune fiche méthode dans {(settings.corpus_dir / 'methodes').resolve()}. "
+                  "Lancez ctg depuis le dossier du projet, ou désignez le corpus avec "
+                  "CTG_CORPUS_DIR=/chemin/vers/corpus.", style="yellow", markup=False)
+        raise typer.Exit(1)
     minutes_ = parse_duration(duree) if duree else None
     if duree and minutes_ is None:
         err.print(f"Durée illisible : « {duree} » (exemples : 3h, 3h30, 90 minutes).",
@@ -267,18 +307,33 @@ def evaluate(
     answers: Annotated[bool, typer.Option(
         "--answers", help="Évaluer aussi les réponses (citations, abstention).")] = False,
     llm: Annotated[str | None, typer.Option("--llm", help="Modèle des réponses.")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Mesurer aussi un BM25 seul sur le même index (bm25).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Mesurer le rappel et le MRR de la recherche sur des jeux de questions (JSONL) et, avec
     --answers, la justesse des réponses, de leurs citations et des abstentions."""
-    from kb.evaluation import evaluate_answers, evaluate_retrieval, load_questions
+    from kb.evaluation.baseline import BASELINES, PlainBM25
+    from kb.evaluation.metrics import (
+        evaluate_answers,
+        evaluate_retrieval,
+        load_questions,
+        naive_follow_up,
+    )
 
+    if baseline is not None and baseline not in BASELINES:
+        err.print(f"[red]Référence inconnue : {escape(baseline)} (possible : bm25).[/red]")
+        raise typer.Exit(2)
     try:
         items = [q for path in questions for q in load_questions(path)]
     except (OSError, ValueError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     report = evaluate_retrieval(_retriever(), items, k=k)
+    compared = (
+        evaluate_retrieval(PlainBM25(_store()), items, k=k, standalone=naive_follow_up)
+        if baseline else None
+    )
     answered = None
     if answers:
         from kb.answers.answer import Assistant
@@ -289,10 +344,15 @@ def evaluate(
         out = report.to_dict()
         if answered is not None:
             out["answers"] = answered.to_dict()
+        if compared is not None:
+            out["baseline"] = {"name": baseline, **compared.to_dict()}
         print(json.dumps(out, ensure_ascii=False))
         return
-    figures = "  ".join(f"recall@{c} {v:.3f}" for c, v in report.recall.items())
-    console.print(f"{report.answerable} questions · {figures}  MRR {report.mrr:.3f}")
+    for label, measured in (("Assistant", report), ("BM25 seul, même index", compared)):
+        if measured is not None:
+            figures = "  ".join(f"recall@{c} {v:.3f}" for c, v in measured.recall.items())
+            console.print(f"{label} · {measured.answerable} questions · {figures}  "
+                          f"MRR {measured.mrr:.3f}")
     if answered is not None:
         console.print(
             f"Réponses · justes {answered.answer_hit_rate:.3f}  citations exactes "

@@ -32,6 +32,20 @@ EGOC_DAYS = [date(2022, 11, 24), date(2022, 12, 2), date(2023, 4, 4), date(2023,
              date(2023, 9, 19), date(2023, 11, 9)]
 
 
+# What makes a test slow: a real embedding model (every fixture built on `embeddings`), or
+# servers, browsers and child processes (these folders, and modules marked `slow` themselves).
+SLOW_FIXTURES = frozenset({"embeddings"})
+SLOW_FOLDERS = frozenset({"e2e", "reliability"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow what loads a model or starts a server, so `make test-fast` leaves it out."""
+    for item in items:
+        folder = item.path.relative_to(REPO / "tests").parts[0]
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The two real seed brochures; tests reading them skip when ../shared is absent."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kb.core.glossary import expand
-from kb.evaluation import evaluate_retrieval, is_hit, load_questions
+from kb.evaluation.metrics import evaluate_retrieval, is_hit, load_questions
 from kb.search.retrieval import HybridRetriever
 from tests.conftest import CORPUS, EVAL
 

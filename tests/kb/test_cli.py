@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each command is a process loading the embedding model
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, brochures_dir):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.evaluation import is_hit
+from kb.evaluation.metrics import is_hit
 
 
 def test_a_fact_is_found_whatever_its_case_accents_spacing_and_markup():

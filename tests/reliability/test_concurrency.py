@@ -12,7 +12,7 @@ import pytest
 from ingest.pipeline import ingest
 from kb.answers.answer import Assistant
 from kb.core.store import Store, open_store
-from kb.evaluation import load_questions
+from kb.evaluation.metrics import load_questions
 from kb.search.retrieval import HybridRetriever
 from tests.conftest import EVAL, INTER, make_settings
 from tests.processes import isolated_env

@@ -10,7 +10,7 @@ import pytest
 
 from kb.answers.answer import Assistant
 from kb.core.documents import Answer, Chunk, Citation, DocType
-from kb.evaluation import EvalQuestion, evaluate_answers, evaluate_retrieval, load_questions
+from kb.evaluation.metrics import EvalQuestion, evaluate_answers, evaluate_retrieval, load_questions
 from kb.search.retrieval import HybridRetriever
 from tests.conftest import EVAL
 

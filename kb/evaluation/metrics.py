@@ -8,13 +8,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from kb.core.documents import Answer
+from kb.answers.answer import condense_extractive
+from kb.core.documents import Answer, SearchHit
 from kb.core.glossary import fold
 from kb.core.sentences import strip_markup
-from kb.search.retrieval import HybridRetriever
 
 CUTOFFS = (1, 3, 5)
+
+
+class Searcher(Protocol):
+    """What is evaluated: the project's retriever, or a baseline searching the same index."""
+
+    def search(self, query: str, k: int = ...) -> list[SearchHit]: ...
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,8 @@ class EvalQuestion:
     question: str
     answers: tuple[str, ...] = ()
     unanswerable: bool = False
+    previous: str = ""  # the conversation's previous question, for a follow-up
+    split: str = ""  # "dev" (failures read) or "fresh" (aggregate figures only)
 
 
 @dataclass
@@ -55,6 +64,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     question=str(row["question"]),
                     answers=tuple(row.get("answers", ())),
                     unanswerable=bool(row.get("unanswerable", False)),
+                    previous=str(row.get("previous", "")),
+                    split=str(row.get("split", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -75,8 +86,21 @@ def is_hit(text: str, answers: tuple[str, ...] | list[str]) -> bool:
     return any(_normalise(a) in passage for a in answers if a.strip())
 
 
+def follow_up(question: str, previous: str) -> str:
+    """A follow-up made standalone as the assistant makes it, without a model."""
+    return condense_extractive(question, [("user", previous)]) if previous else question
+
+
+def naive_follow_up(question: str, previous: str) -> str:
+    """A follow-up searched with the previous question's words: what a baseline can do."""
+    return f"{previous} {question}".strip()
+
+
 def evaluate_retrieval(
-    retriever: HybridRetriever, questions: list[EvalQuestion], k: int = 5
+    retriever: Searcher,
+    questions: list[EvalQuestion],
+    k: int = 5,
+    standalone: Callable[[str, str], str] = follow_up,
 ) -> RetrievalReport:
     """Recall at 1, 3 and 5 (and k) and mean reciprocal rank over the answerable questions."""
     cutoffs = sorted({*CUTOFFS, k})
@@ -85,7 +109,7 @@ def evaluate_retrieval(
     answerable = 0
     rows = []
     for q in questions:
-        hits = retriever.search(q.question, k=max(cutoffs))
+        hits = retriever.search(standalone(q.question, q.previous), k=max(cutoffs))
         rows.append(
             {
                 "id": q.id,
@@ -141,13 +165,13 @@ class AnswerReport:
         }
 
 
-def evaluate_answers(ask: Callable[[str], Answer], questions: list[EvalQuestion]) -> AnswerReport:
+def evaluate_answers(ask: Callable[..., Answer], questions: list[EvalQuestion]) -> AnswerReport:
     """Run `ask` on every question and score its answers against the expected substrings."""
     hits = cited = correct_citations = abstained_right = abstained_wrong = 0
     answerable = sum(not q.unanswerable for q in questions)
     rows = []
     for q in questions:
-        answer = ask(q.question)
+        answer = ask(q.question, [("user", q.previous)]) if q.previous else ask(q.question)
         row = {"id": q.id, "question": q.question, "answer": answer.text,
                "abstained": answer.abstained, "unanswerable": q.unanswerable}
         if q.unanswerable:
