@@ -18,11 +18,14 @@ from ingest.pipeline import ingest
 from kb.core.config import Settings
 from kb.core.documents import Chunk
 from kb.core.store import Store, embedding_text, new_record, open_store
+from kb.evaluation.metrics import EvalQuestion, load_questions
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
 CORPUS = REPO / "corpus"
 EVAL = REPO / "tests" / "eval"
+FOREIGN = EVAL / "foreign"
+FOREIGN_DOCS = FOREIGN / "docs"
 CHUNKS_PER_DOCUMENT = 50
 
 
@@ -105,3 +108,13 @@ def _write(store: Store, batch: list[tuple[Chunk, list[float]]]) -> None:
     record = new_record(first.source, first.content_hash, first.title, first.doc_type,
                         len(batch), "")
     store.write_document(record, [c for c, _ in batch], [v for _, v in batch])
+
+
+def foreign_sets() -> dict[str, list[EvalQuestion]]:
+    """The foreign questions by part: dev (failures read) and fresh (aggregates only)."""
+    unanswerable = load_questions(FOREIGN / "unanswerable.jsonl")
+    return {
+        f"foreign_{split}": load_questions(FOREIGN / f"questions_{split}.jsonl")
+        + [q for q in unanswerable if q.split == split]
+        for split in ("dev", "fresh")
+    }

@@ -18,7 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CORPUS, EVAL, index_real_corpus, temporary_settings
+from bench.calibration import THRESHOLDS, curve, outcomes
+from bench.common import (
+    CORPUS,
+    EVAL,
+    FOREIGN_DOCS,
+    foreign_sets,
+    index_real_corpus,
+    temporary_settings,
+)
 from kb.answers.answer import Assistant
 from kb.core.store import Store
 from kb.evaluation.baseline import PlainBM25
@@ -31,8 +39,6 @@ from kb.evaluation.metrics import (
 )
 from kb.search.retrieval import HybridRetriever
 
-FOREIGN = EVAL / "foreign"
-FOREIGN_DOCS = FOREIGN / "docs"
 # The shipped corpus's own sets: regression checks, written from the sheets.
 CORPUS_SETS = (
     "methods_questions", "methods_heldout", "methods_fresh", "references_questions",
@@ -60,16 +66,6 @@ class Row:
     seconds: float
 
 
-def foreign_sets() -> dict[str, list[EvalQuestion]]:
-    """The foreign questions by part: dev (failures read) and fresh (aggregates only)."""
-    unanswerable = load_questions(FOREIGN / "unanswerable.jsonl")
-    return {
-        f"foreign_{split}": load_questions(FOREIGN / f"questions_{split}.jsonl")
-        + [q for q in unanswerable if q.split == split]
-        for split in ("dev", "fresh")
-    }
-
-
 def measure(index: str, store: Store, sets: dict[str, list[EvalQuestion]]) -> list[Row]:
     assistant = Assistant(store, store.settings, backend="extractive")
     retriever = HybridRetriever(store=store)
@@ -92,7 +88,7 @@ def measure(index: str, store: Store, sets: dict[str, list[EvalQuestion]]) -> li
     return rows
 
 
-def run() -> list[Row]:
+def run() -> tuple[list[Row], list[tuple[float, ...]]]:
     foreign = foreign_sets()
     corpus = {name: load_questions(EVAL / f"{name}.jsonl") for name in CORPUS_SETS}
     rows: list[Row] = []
@@ -101,17 +97,23 @@ def run() -> list[Row]:
         ("étrangers + corpus", [FOREIGN_DOCS, CORPUS], foreign),
         ("corpus livré", [CORPUS], corpus),
     )
+    points: list[tuple[float, ...]] = []
     for index, roots, sets in plans:
         with temporary_settings() as settings:
-            rows += measure(index, index_real_corpus(settings, roots), sets)
-    return rows
+            store = index_real_corpus(settings, roots)
+            rows += measure(index, store, sets)
+            if roots == [FOREIGN_DOCS]:
+                assistant = Assistant(store, settings, backend="extractive")
+                seen = outcomes(assistant, sets["foreign_dev"])
+                points = [(t, *curve(seen, t)) for t in THRESHOLDS]
+    return rows, points
 
 
 def _figure(value: float, answerable: int) -> str:
     return f"{value:.3f}" if answerable else "–"
 
 
-def report(rows: list[Row]) -> str:
+def report(rows: list[Row], points: list[tuple[float, ...]]) -> str:
     """The Markdown page: what was measured, a table per index, and a chart by question set."""
     lines = [
         "# Qualité mesurée",
@@ -165,6 +167,17 @@ def report(rows: list[Row]) -> str:
         f"    line [{', '.join(f'{row.bm25_recall5:.3f}' for row in charted)}]",
         "```",
         "",
+        "## Risque et couverture des réponses (documents étrangers, partie dev)",
+        "",
+        "Pour chaque seuil de confiance sous lequel l'assistant dirait « pas de réponse "
+        "directe » : *couverture* = part des questions auxquelles il répond ; *risque* = part "
+        "de ses réponses qui ne contiennent pas le fait attendu (ou répondent à une question "
+        "sans réponse). Le seuil en service est 0 : sous 5,5 la réponse porte un avertissement.",
+        "",
+        "| Seuil | Couverture | Risque | Abstention (sans réponse) | Abstention à tort |",
+        "|---|---|---|---|---|",
+        *(f"| {t:.1f} | {c:.3f} | {r:.3f} | {a:.3f} | {f:.3f} |" for t, c, r, a, f in points),
+        "",
     ]
     return "\n".join(lines)
 
@@ -174,10 +187,10 @@ def main() -> None:
     parser.add_argument("--report", type=Path, help="Markdown page to write")
     parser.add_argument("--json", type=Path, help="figures as JSON")
     args = parser.parse_args()
-    rows = run()
+    rows, points = run()
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(report(rows), encoding="utf-8")
+        args.report.write_text(report(rows, points), encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False,
                                         indent=1), encoding="utf-8")

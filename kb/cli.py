@@ -280,7 +280,7 @@ def plan(
     if exporter is None:
         err.print("[red]Formats possibles : .docx, .md ou .html.[/red]")
         raise typer.Exit(2)
-    content = exporter[1](draft, methods)
+    content: str | bytes = exporter[1](draft, methods)
     if isinstance(content, bytes):
         output.write_bytes(content)
     else:

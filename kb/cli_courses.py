@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from langchain_core.embeddings import Embeddings
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # typer 0.2x ships its own click; its Context is the one passed here
+    from typer._click.core import Context as _ClickContext
 
 from kb.catalogue.calendar import to_ics
 from kb.catalogue.display import course_sheet
@@ -33,7 +35,7 @@ from kb.core.config import Settings, get_settings
 class _FindByDefault(TyperGroup):
     """Sends `ctg courses <request> [options]` to `find` when the first word is no subcommand."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: _ClickContext, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
             args = ["find", *args]
         return super().parse_args(ctx, args)

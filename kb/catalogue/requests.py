@@ -305,8 +305,8 @@ def _find_place(
         match = re.search(pattern, folded)
         if match and free(*match.span()):
             return place, match.span()
-    for region, pattern in _REGION_PATTERNS.items():
-        match = pattern.search(folded)
+    for region, region_pattern in _REGION_PATTERNS.items():
+        match = region_pattern.search(folded)
         if match and free(*match.span()):
             return region, match.span()
     for match in _CAPITALISED_PLACE.finditer(text):

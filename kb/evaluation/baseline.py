@@ -24,7 +24,7 @@ class PlainBM25:
             self._model.index(corpus, show_progress=False)
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
-        return bm25s.tokenize(  # type: ignore[return-value]  # strings when return_ids is false
+        return bm25s.tokenize(  # strings, not ids, when return_ids is false
             texts, stopwords="fr", stemmer=self._stemmer, return_ids=False, show_progress=False
         )
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kb.answers.answer import condense_extractive
 from kb.core.documents import Answer, SearchHit
@@ -123,12 +123,13 @@ def evaluate_retrieval(
         if q.unanswerable:
             continue
         answerable += 1
+        row: dict[str, Any] = rows[-1]
         first = next((r for r, h in enumerate(hits, 1) if is_hit(h.chunk.text, q.answers)), None)
         if first is not None:
             reciprocal += 1.0 / first if first <= k else 0.0
             for c in cutoffs:
                 hits_at[c] += first <= c
-        rows[-1]["first_hit"] = first
+        row["first_hit"] = first
     n = max(answerable, 1)
     return RetrievalReport(
         recall={c: hits_at[c] / n for c in cutoffs},
@@ -172,8 +173,8 @@ def evaluate_answers(ask: Callable[..., Answer], questions: list[EvalQuestion]) 
     rows = []
     for q in questions:
         answer = ask(q.question, [("user", q.previous)]) if q.previous else ask(q.question)
-        row = {"id": q.id, "question": q.question, "answer": answer.text,
-               "abstained": answer.abstained, "unanswerable": q.unanswerable}
+        row: dict[str, Any] = {"id": q.id, "question": q.question, "answer": answer.text,
+                               "abstained": answer.abstained, "unanswerable": q.unanswerable}
         if q.unanswerable:
             abstained_right += answer.abstained
         elif answer.abstained:

@@ -85,7 +85,8 @@ def test_find_json_and_explicit_filters(catalogue):
     assert payload["results"] == []
     assert [m["id"] for m in payload["intra_options"]] == [EGOC]
     assert payload["message"].startswith("Aucune formation ne correspond")
-    assert payload["nearest"]["id"] == EGOC
+    # The intra offer is listed once, as an option, not again as the nearest course.
+    assert payload["nearest"]["id"] != EGOC
 
 
 def test_bad_option_values_are_refused(catalogue):

@@ -18,7 +18,7 @@ from kb.training.methods import (
     parse_sections,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 METHODS_DIR = ROOT / "corpus" / "methodes"
 FACTS = ROOT.parent / "shared" / "domain" / "facts.md"
 
