@@ -47,6 +47,11 @@ CORPUS_SETS = (
 )  # fmt: skip
 
 
+# The indexes measured, as the chart's labels name them.
+SHORT = {"documents étrangers": "étrangers", "étrangers + corpus": "étrangers+corpus",
+         "corpus livré": "corpus"}
+
+
 @dataclass
 class Row:
     """One question set on one index: the project's figures beside plain BM25's."""
@@ -154,7 +159,7 @@ def report(rows: list[Row], points: list[tuple[float, ...]]) -> str:
             )
         lines.append("")
     charted = [row for row in rows if row.answerable]
-    labels = ", ".join(f'"{row.name} ({row.index[:9]})"' for row in charted)
+    labels = ", ".join(f'"{row.name} ({SHORT[row.index]})"' for row in charted)
     lines += [
         "## Rappel à 5 par jeu de questions : le projet (barres) et BM25 seul (ligne)",
         "",
