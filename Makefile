@@ -21,7 +21,8 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 # llama-cpp-python builds from source (about 4 minutes here). Built for the machine's own CPU
 # (llama.cpp's default), it crashed on the first token on a machine whose CPU announces AMX:
 # it is built for AVX2 instead, and never from pip's cache, which may hold a native build.
-# The browser test drives Debian's Chromium: never a downloaded browser.
+# The browser test drives Debian's Chromium: never a downloaded browser. LibreOffice renders the
+# exported DOCX to an image in a test.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(VENV)/.installed-dev: $(VENV)/.installed
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir \
@@ -30,6 +31,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	command -v chromium >/dev/null || (apt-get update -qq && \
 		apt-get install -y -qq chromium chromium-driver) || \
 		echo "Chromium indisponible : le test dans le navigateur sera sauté."
+	(command -v soffice && command -v pdftoppm) >/dev/null || (apt-get update -qq && \
+		apt-get install -y -qq libreoffice-writer-nogui poppler-utils) || \
+		echo "LibreOffice indisponible : le rendu du DOCX exporté ne sera pas vérifié."
 	touch $@
 
 install: $(VENV)/.installed

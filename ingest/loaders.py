@@ -329,7 +329,8 @@ def _read_pdf(data: bytes) -> tuple[list[Section], dict[str, Any]]:
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileNotDecryptedError("password required")
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata or {}).get("/Title") if reader.metadata else None
+        metadata = reader.metadata
+        title = metadata.get("/Title") if metadata else None
     except (FileNotDecryptedError, DependencyError) as exc:
         raise IngestError(
             Reason.ENCRYPTED,
@@ -357,6 +358,8 @@ def _read_pdf(data: bytes) -> tuple[list[Section], dict[str, Any]]:
 def _read_docx(data: bytes) -> tuple[list[Section], dict[str, Any]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(BytesIO(data))
@@ -369,13 +372,13 @@ def _read_docx(data: bytes) -> tuple[list[Section], dict[str, Any]]:
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            paragraph = docx.text.paragraph.Paragraph(child, document)
+            paragraph = Paragraph(child, document)
             style = (paragraph.style.name if paragraph.style is not None else "") or ""
             level = _docx_heading_level(style)
             if paragraph.text.strip():
                 blocks.append((level, paragraph.text.strip()))
         elif tag == "tbl":
-            table = docx.table.Table(child, document)
+            table = Table(child, document)
             rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in table.rows]
             blocks.append((0, "\n".join(rows)))
     markdown = "\n\n".join(("#" * level + " " if level else "") + text for level, text in blocks)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.training.methods import MethodSheet
-from kb.training.sessions import Sequence, SessionPlan
+from kb.training.methods import MethodSheet, plain_blocks
+from kb.training.sessions import Passage, Sequence, SessionPlan
 from ui.markdown import escape
 
 PLAN = "plan"
@@ -103,9 +103,11 @@ def sequence_row(
     index: int, sequence: Sequence, when: str, count: int, methods: list[MethodSheet]
 ) -> None:
     """One sequence as a bordered block of widgets, with move and delete buttons."""
+    titles = {method.slug: method.title for method in methods}
+    kind = KINDS[sequence.kind] + (" (suite)" if sequence.continues else "")
     with st.container(border=True, key=f"sequence-{index}"):
         top = st.columns([2, 5, 2, 1, 1, 1], vertical_alignment="bottom")
-        top[0].markdown(f"**{when}**  \n{KINDS[sequence.kind]}")
+        top[0].markdown(f"**{when}**  \n{kind}")
         top[1].text_input("Objectif", key=row_key(index, "objective"))
         top[2].number_input("Durée (min)", 5, 24 * 60, step=5, key=row_key(index, "duration"))
         top[3].button("↑", key=f"up-{index}", on_click=move, args=(index, -1),
@@ -115,9 +117,9 @@ def sequence_row(
         top[5].button("✕", key=f"remove-{index}", on_click=remove, args=(index,),
                       help="Supprimer")  # fmt: skip
         if sequence.kind == "sequence":
-            _details(index, {method.slug: method.title for method in methods})
+            _details(index, titles)
         if sequence.passage:
-            _passage(sequence)
+            _passage(sequence.passage, titles.get(sequence.method or "", ""))
 
 
 def _details(index: int, titles: dict[str, str]) -> None:
@@ -133,7 +135,10 @@ def _details(index: int, titles: dict[str, str]) -> None:
     right.text_area("Production attendue", key=row_key(index, "output"), height=68)
 
 
-def _passage(sequence: Sequence) -> None:
+def _passage(passage: Passage, title: str) -> None:
+    # The sheet is named by its title, never by its file; the text is shown as plain text (a
+    # plan saved by an older version may hold the sheet's raw Markdown there).
     with st.expander("Pourquoi cette méthode ? (base de connaissances)"):
-        st.caption(f"{sequence.passage.source} · {sequence.passage.section}")
-        st.markdown(escape(sequence.passage.text))
+        section = passage.section.rsplit(" > ", 1)[-1]
+        st.caption(" · ".join(part for part in (passage.title or title, section) if part))
+        st.markdown(escape(" ".join(plain_blocks(passage.text))))

@@ -223,6 +223,8 @@ class Assistant:
 
     def _final(self, state: dict[str, Any]) -> Answer:
         *_, answer = self._respond(state)  # the text pieces, then the Answer
+        if not isinstance(answer, Answer):
+            raise TypeError("the answer chain ended without an Answer")
         return answer
 
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
@@ -237,7 +239,8 @@ class Assistant:
             yield from self._abstain(turn, found.confidence)
             return
         verbatim = expected_types(turn.standalone) & VERBATIM_KINDS and (
-            found.sentences[0].hit.chunk.doc_type == DocType.PROGRAMME
+            (hit := found.sentences[0].hit) is not None
+            and hit.chunk.doc_type == DocType.PROGRAMME
         )
         if self._model is None or verbatim:
             if found.confidence < UNSURE_BELOW and not (found.spelled or found.in_section):
@@ -251,7 +254,7 @@ class Assistant:
                 )
             yield from self._emit(turn, found.sentences, EXTRACTIVE, found.confidence)
             return
-        yield from self._generate(turn, found)
+        yield from self._generate(turn, found, self._model)
 
     def _unknown(self, question: str, fair: bool) -> list[str]:
         """What the question names that no document mentions: an acronym ("RSA", "CPF"), a place
@@ -272,9 +275,10 @@ class Assistant:
         share = len(unknown) / len(words) if len(words) >= 2 else 0.0
         return unknown if share >= UNKNOWN_SHARE or (fair and share >= DOUBT_SHARE) else []
 
-    def _generate(self, turn: _Turn, found: Extract) -> Iterator[str | Answer]:
+    def _generate(self, turn: _Turn, found: Extract, model: BaseChatModel
+                  ) -> Iterator[str | Answer]:
         passages = turn.hits[:LLM_PASSAGES]
-        chain = ANSWER_PROMPT | self._model | StrOutputParser()
+        chain = ANSWER_PROMPT | model | StrOutputParser()
         inputs = {"question": turn.standalone, "passages": format_passages(passages)}
         book = CitationBook()
         pieces: list[str] = []

@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Default folder indexed by `ctg ingest`.")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store.")
     collection: str = "ctg"
-    embeddings: str = Field("use-multilingual", description="'use-multilingual' or 'st:<model>'.")
+    embeddings: str = Field(
+        "use-multilingual", description="'use-multilingual', 'e5-small' or 'st:<model>'."
+    )
     top_k: int = Field(5, ge=1, le=50)
     rerank: bool = Field(True, description="Reorder the best passages by their best sentence.")
     chunk_size: int = Field(1600, ge=200, le=8000, description="Target chunk length in characters.")

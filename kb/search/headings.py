@@ -64,7 +64,7 @@ class HeadingMatch:
     def opens(self, chunk: Chunk) -> bool:
         """Whether `chunk` opens the document titled by the thing asked ("La convention
         territoriale globale (CTG)" for "C'est quoi une CTG ?")."""
-        return bool(self.subject) and chunk.position == 0 and titled(chunk.title, self.subject)
+        return bool(self.subject and chunk.position == 0 and titled(chunk.title, self.subject))
 
     def answers(self, chunk: Chunk) -> bool:
         """Whether `chunk` is where its document answers the question by its headings: its own,

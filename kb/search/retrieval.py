@@ -167,7 +167,7 @@ class HybridRetriever(BaseRetriever):
             source in documents and documents[source].doc_type == DocType.PROGRAMME)}
         for chunk_id in scores:
             source = index.source_of(chunk_id)
-            record = documents.get(source)
+            record = documents.get(source) if source is not None else None
             restated = (PROGRAMME_RESTATEMENT_PENALTY if source in rewritten
                         else RESTATEMENT_PENALTY * (source in restating))
             scores[chunk_id] += (NAMED_BONUS * (source in named) - restated
@@ -297,7 +297,7 @@ class HybridRetriever(BaseRetriever):
 
         @cache
         def in_document(source: str) -> set[tuple[str, int]]:
-            record = documents.get(source)
+            record = documents.get(source) if source is not None else None
             long = record is None or record.chunks > NAMED_POOL_PASSAGES
             headings = [] if long else [
                 c.section for c in self.store.iter_chunks({"source": source}, documents)]

@@ -11,7 +11,7 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +103,7 @@ def _weights(token_lists: list[list[str]]) -> dict[str, float]:
 
 
 def _coverage(asked: Counter[str], idf: dict[str, float], default: float,
-              tokens: set[str], context: set[str] = frozenset()) -> float:
+              tokens: Set[str], context: Set[str] = frozenset()) -> float:
     """Share of the question's weight found in `tokens` (or, partly, in `context`)."""
     total = sum(n * idf.get(t, default) for t, n in asked.items()) or 1.0
     found = sum(
@@ -139,7 +139,8 @@ def _named(question: str, topics: list[set[str]]) -> set[str]:
     if len(topics) < 2:
         return set()
     words = {t for t in tokenize(question, full_forms=False) if len(t) > 1}
-    return {t for t in words if any(t in topic for topic in topics)} - set.intersection(*topics)
+    shared = topics[0].intersection(*topics[1:])
+    return {t for t in words if any(t in topic for topic in topics)} - shared
 
 
 def score_candidates(

