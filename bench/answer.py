@@ -75,13 +75,15 @@ def latency(settings: Settings, store, dev: list[EvalQuestion],
 def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> None:
     """Softmax ranking: the units holding an expected substring should score above the rest."""
     from kb.answers.answer import ANSWER_K
+    from kb.search.analysis import analyse
     from kb.search.retrieval import HybridRetriever
     from kb.search.support import FEATURES, score_candidates
 
     retriever = HybridRetriever(store=store, k=ANSWER_K)
     data = []
     for q in halves(dev)[0]:
-        candidates = score_candidates(q.question, retriever.search(q.question), store.vectors)
+        analysis = analyse(q.question)
+        candidates = score_candidates(analysis, retriever.retrieve(analysis).hits, store.vectors)
         good = np.array([is_hit(c.unit.display, q.answers) for c in candidates], dtype=float)
         if good.any():
             data.append((np.stack([c.features for c in candidates]), good))

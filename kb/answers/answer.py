@@ -1,5 +1,5 @@
-"""The answer chain: condense a follow-up into a standalone question → retrieve → answer →
-attach citations, as LangChain runnables.
+"""The answer chain: analyse the question once (a follow-up made standalone) → retrieve →
+answer → attach citations, as LangChain runnables.
 
     assistant = Assistant(store, settings)
     answer = assistant.ask("Combien coûte la formation ?", history, doc_types={"programme"})
@@ -14,12 +14,11 @@ nothing retrieved answers, the assistant says so and shows the closest passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
@@ -28,15 +27,14 @@ from kb.answers.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
 from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.core.config import Settings
-from kb.core.documents import Answer, DocType, SearchHit
+from kb.core.documents import Answer, DocType
 from kb.core.glossary import fold
 from kb.core.sentences import answer_sentences
 from kb.core.store import Store
-from kb.core.tokens import QUESTION_WORDS, content_words, tokenize
-from kb.search.answer_types import expected_types
-from kb.search.questions import named_terms, proper_names, quoted_terms, without_fillers
-from kb.search.retrieval import HybridRetriever
-from kb.search.sections import sections_asked
+from kb.core.tokens import tokenize
+from kb.search.analysis import QuestionAnalysis, analyse
+from kb.search.followups import History, to_messages
+from kb.search.retrieval import HybridRetriever, Retrieved
 
 ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
 LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
@@ -57,72 +55,11 @@ UNSURE = ("Réponse incertaine : les passages trouvés ne répondent peut-être 
 # Facts a practitioner acts on: for a course they are quoted from the programme, never
 # rephrased by a model.
 VERBATIM_KINDS = {"price", "date"}
-# A follow-up this short, or opening with "et…", or leaning on a demonstrative or a subject
-# pronoun, borrows the previous question's topic.
-FOLLOW_UP_WORDS = 2
-_FOLLOW_UP = re.compile(
-    r"^(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|ceux-ci|"
-    r"celle-la|celui-la)\b|"
-    # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
-    r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
-)
-_WORD = re.compile(r"[^\W_][\w'’-]*")
-# Questions about a training offer: the provider is the one to ask.
-_COURSE = re.compile(
-    r"\b(?:formations?|stages?|stagiaires?|sessions?|inscri\w*|tarifs?|prix|formateurs?)\b"
-)
-
-History = Sequence[BaseMessage | tuple[str, str] | Mapping[str, str]]
 
 
-def to_messages(history: History) -> list[BaseMessage]:
-    """A conversation as LangChain messages, from messages, (role, text) pairs or Streamlit's
-    {"role", "content"} dicts."""
-    messages: list[BaseMessage] = []
-    for item in history:
-        if isinstance(item, BaseMessage):
-            messages.append(item)
-            continue
-        role, text = (item["role"], item["content"]) if isinstance(item, Mapping) else item
-        messages.append(HumanMessage(text) if role in ("user", "human") else AIMessage(text))
-    return messages
-
-
-def condense_extractive(question: str, history: History) -> str:
-    """A follow-up made standalone without a model: when it is short or leans on a pronoun
-    ("et pour les élus ?", "combien ça coûte ?"), the previous question's key words are added.
-    The previous question is itself made standalone first: after "Qu'est-ce qu'une CTG ?" and
-    "Qui la signe ?", "Elle dure combien de temps ?" is still about the CTG."""
-    previous = ""
-    for message in to_messages(history):
-        if message.type == "human":
-            previous = _standalone(message.text, previous)
-    return _standalone(question, previous)
-
-
-def _standalone(question: str, previous: str) -> str:
-    if not previous:
-        return question
-    folded = fold(question)
-    if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
-        return question
-    known = set(tokenize(question))
-    # Words that ask carry no topic: "comment" would make "combien de participants ?" after
-    # "Comment animer un fish-bowl ?" ask for its running order again.
-    topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known
-             and fold(w) not in QUESTION_WORDS]
-    # A follow-up asking its own kind of fact or section ("et son site ?", "et les pièges ?")
-    # leaves the previous one's ("numéro", "déroulé") behind.
-    if expected_types(question):
-        topic = [w for w in topic if not expected_types(w)]
-    if sections_asked(question):
-        topic = [w for w in topic if not sections_asked(w)]
-    return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
-
-
-def abstention(question: str) -> str:
+def abstention(question: QuestionAnalysis) -> str:
     """The not-found answer, with whom to ask or what to add."""
-    if _COURSE.search(fold(question)):
+    if question.training_offer:
         advice = ("Pour ce point, contactez directement l'organisme de formation : ses "
                   "coordonnées figurent dans son programme.")
     else:
@@ -133,12 +70,15 @@ def abstention(question: str) -> str:
 
 @dataclass
 class _Turn:
-    """What the chain knows of one question while answering it."""
+    """What the chain knows of one question while answering it: what retrieval found for its
+    analysis, and the notices to show with the answer."""
 
-    question: str
-    standalone: str
-    hits: list[SearchHit]
+    found: Retrieved
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def analysis(self) -> QuestionAnalysis:
+        return self.found.analysis
 
 
 class Assistant:
@@ -170,10 +110,11 @@ class Assistant:
 
     @property
     def prepare(self) -> Runnable:
-        """{question, history, doc_types} → the same with `standalone` and `hits`."""
+        """{question, history, doc_types} → the same with the question's `analysis` (its
+        standalone text, what it asks) and what was `retrieved` for it."""
         return (
-            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense) | without_fillers)
-            | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve))
+            RunnablePassthrough.assign(analysis=RunnableLambda(self._analyse))
+            | RunnablePassthrough.assign(retrieved=RunnableLambda(self._retrieve))
         )
 
     @property
@@ -202,24 +143,29 @@ class Assistant:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _condense(self, inputs: dict[str, Any]) -> str:
+    def _analyse(self, inputs: dict[str, Any]) -> QuestionAnalysis:
         question, history = inputs["question"], inputs.get("history") or ()
+        return analyse(question, history, self._rewrite(question, history))
+
+    def _rewrite(self, question: str, history: History) -> str | None:
+        """The model's standalone rewrite of a follow-up; None without a model or a usable
+        rewrite (the analysis then completes it without a model)."""
         if not history or self._model is None:
-            return condense_extractive(question, history)
+            return None
         try:
             chain = CONDENSE_PROMPT | self._model | StrOutputParser()
             rewritten = chain.invoke({"question": question, "history": to_messages(history)})
         except Exception:  # any failure: the model-free rewrite is always there
-            return condense_extractive(question, history)
+            return None
         lines = strip_markers(rewritten).strip().splitlines()
         line = re.sub(r"^\W*question\s*:\s*", "", lines[0], flags=re.IGNORECASE) if lines else ""
         # A base model echoes or rambles: keep its rewrite only when it reads as one question.
         if not line.endswith("?") or len(line) > 3 * len(question) + 200 or not tokenize(line):
-            return condense_extractive(question, history)
+            return None
         return line
 
-    def _retrieve(self, inputs: dict[str, Any]) -> list[SearchHit]:
-        return self.retriever.search(inputs["standalone"], doc_types=inputs.get("doc_types"))
+    def _retrieve(self, inputs: dict[str, Any]) -> Retrieved:
+        return self.retriever.retrieve(inputs["analysis"], doc_types=inputs.get("doc_types"))
 
     def _final(self, state: dict[str, Any]) -> Answer:
         *_, answer = self._respond(state)  # the text pieces, then the Answer
@@ -228,17 +174,17 @@ class Assistant:
         return answer
 
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
-        turn = _Turn(state["question"], state["standalone"], state["hits"])
-        found = extract(turn.standalone, turn.hits, self.store.vectors, self.threshold)
+        turn = _Turn(state["retrieved"])
+        found = extract(turn.found, self.store.vectors, self.threshold)
         fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
-        unknown = self._unknown(turn.question, fair)
+        unknown = self._unknown(turn.analysis, fair)
         if unknown:
             names = ", ".join(f"« {name} »" for name in unknown)
             turn.notices.append(f"Aucun document de la base ne mentionne {names}.")
         if unknown or not found.answerable:
             yield from self._abstain(turn, found.confidence)
             return
-        verbatim = expected_types(turn.standalone) & VERBATIM_KINDS and (
+        verbatim = turn.analysis.kinds & VERBATIM_KINDS and (
             (hit := found.sentences[0].hit) is not None
             and hit.chunk.doc_type == DocType.PROGRAMME
         )
@@ -256,30 +202,30 @@ class Assistant:
             return
         yield from self._generate(turn, found, self._model)
 
-    def _unknown(self, question: str, fair: bool) -> list[str]:
-        """What the question names that no document mentions: an acronym ("RSA", "CPF"), a place
-        or an organisation ("Finistère", "Haute-Savoie"), a term it quotes ("« grognons »"),
-        most of its words ("se désiste", "remboursé"), or a good part of them when the best
-        sentence is only a `fair` match; the base cannot speak of it."""
+    def _unknown(self, question: QuestionAnalysis, fair: bool) -> list[str]:
+        """What the question as asked names that no document mentions: an acronym ("RSA",
+        "CPF"), a place or an organisation ("Finistère", "Haute-Savoie"), a term it quotes
+        ("« grognons »"), most of its words ("se désiste", "remboursé"), or a good part of them
+        when the best sentence is only a `fair` match; the base cannot speak of it."""
         lexical = self.store.lexical
         # The closest passages are about other places: "la Caf du Finistère" is not the Loire's.
-        unknown = lexical.unknown(named_terms(question)) + [
-            name for name in proper_names(question)
+        unknown = lexical.unknown(list(question.acronyms)) + [
+            name for name in question.proper_names
             if lexical.unknown([part for part in name.split("-") if part[0].isupper()])] + [
-            term for term in quoted_terms(question)
-            if (words := content_words(term)) and len(lexical.unknown(words)) == len(words)]
+            term for term, words in question.quoted
+            if words and len(lexical.unknown(list(words))) == len(words)]
         if unknown:
             return unknown
-        words = content_words(without_fillers(question))
+        words = list(question.content_words)
         unknown = lexical.unknown(words)
         share = len(unknown) / len(words) if len(words) >= 2 else 0.0
         return unknown if share >= UNKNOWN_SHARE or (fair and share >= DOUBT_SHARE) else []
 
     def _generate(self, turn: _Turn, found: Extract, model: BaseChatModel
                   ) -> Iterator[str | Answer]:
-        passages = turn.hits[:LLM_PASSAGES]
+        passages = turn.found.hits[:LLM_PASSAGES]
         chain = ANSWER_PROMPT | model | StrOutputParser()
-        inputs = {"question": turn.standalone, "passages": format_passages(passages)}
+        inputs = {"question": turn.analysis.text, "passages": format_passages(passages)}
         book = CitationBook()
         pieces: list[str] = []
         unsupported: list[str] = []
@@ -287,7 +233,7 @@ class Assistant:
         def checked(sentences: list[str]) -> Iterator[str]:
             """The sentences a passage supports, cited, as pieces to show; the others are set
             aside as unsupported."""
-            for item in attach(sentences, passages, self.store.vectors, turn.standalone):
+            for item in attach(sentences, passages, self.store.vectors, turn.analysis):
                 text = book.cite(item)
                 if text:
                     pieces.append(text)
@@ -337,20 +283,20 @@ class Assistant:
         yield self._answer(turn, text, book, backend, confidence, [])
 
     def _abstain(self, turn: _Turn, confidence: float) -> Iterator[str | Answer]:
-        text = abstention(turn.standalone)
+        text = abstention(turn.analysis)
         yield text
         yield Answer(
-            question=turn.question, text=text, abstained=True, backend=self.backend,
-            notice=" ".join(turn.notices) or None, standalone_question=turn.standalone,
-            passages=turn.hits[:CLOSEST], confidence=confidence,
+            question=turn.analysis.asked, text=text, abstained=True, backend=self.backend,
+            notice=" ".join(turn.notices) or None, standalone_question=turn.analysis.text,
+            passages=list(turn.found.hits[:CLOSEST]), confidence=confidence,
         )
 
     def _answer(self, turn: _Turn, text: str, book: CitationBook, backend: str,
                 confidence: float, unsupported: list[str]) -> Answer:
         return Answer(
-            question=turn.question, text=text, citations=book.citations(), backend=backend,
-            notice=" ".join(turn.notices) or None, standalone_question=turn.standalone,
-            passages=turn.hits, unsupported=unsupported, confidence=confidence,
+            question=turn.analysis.asked, text=text, citations=book.citations(), backend=backend,
+            notice=" ".join(turn.notices) or None, standalone_question=turn.analysis.text,
+            passages=list(turn.found.hits), unsupported=unsupported, confidence=confidence,
         )
 
 

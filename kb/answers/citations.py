@@ -9,6 +9,7 @@ must be written in the passage: a price or a date cannot pass unless the source 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from kb.core.documents import Citation, SearchHit
 from kb.core.injection import looks_like_injection
 from kb.core.sentences import passage_units
 from kb.core.tokens import tokenize
+from kb.search.analysis import QuestionAnalysis
 from kb.search.sections import sentence_section
 from kb.search.support import passage_vectors
 
@@ -55,16 +57,18 @@ def numbers(text: str) -> set[str]:
     return set(_DIGITS.findall(text)) | set(_DIGITS.findall(_GROUPED.sub("", text)))
 
 
-def _lexical(sentence_tokens: list[str], passage_tokens: set[str]) -> float:
+def _lexical(sentence_tokens: list[str], passage_tokens: Set[str]) -> float:
     if not sentence_tokens:
         return 0.0
     return sum(t in passage_tokens for t in sentence_tokens) / len(sentence_tokens)
 
 
 def attach(
-    sentences: list[str], hits: list[SearchHit], embeddings: Embeddings, question: str = ""
+    sentences: list[str], hits: Sequence[SearchHit], embeddings: Embeddings,
+    question: QuestionAnalysis | None = None,
 ) -> list[Supported]:
-    """Each sentence with its best supporting passage among `hits`, or None."""
+    """Each sentence with its best supporting passage among `hits`, or None; a sentence made
+    of the `question`'s own words is none."""
     if not sentences:
         return []
     passages = [
@@ -74,7 +78,7 @@ def attach(
     ]
     vectors = np.asarray(embeddings.embed_documents(sentences), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    asked = set(tokenize(question))
+    asked = question.tokens if question is not None else frozenset()
     out = []
     for sentence, vector in zip(sentences, vectors, strict=True):
         tokens = tokenize(sentence)

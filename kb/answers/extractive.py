@@ -4,26 +4,20 @@ whether anything retrieved answers at all."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
 from kb.answers.citations import Supported
-from kb.core.documents import Chunk, SearchHit
+from kb.core.documents import Chunk
 from kb.core.glossary import fold
 from kb.core.sentences import passage_units
-from kb.search.answer_types import expected_types, holds
-from kb.search.headings import HeadingMatch, last_heading
+from kb.search.answer_types import holds
+from kb.search.headings import last_heading
 from kb.search.parts import agreement, parts, resolve_last
-from kb.search.sections import (
-    CUES,
-    PROGRAMME_CUES,
-    section_of,
-    sections_asked,
-    unit_paths,
-    unit_sections,
-)
+from kb.search.retrieval import Retrieved
+from kb.search.sections import CUES, PROGRAMME_CUES, section_of, unit_paths, unit_sections
 from kb.search.support import Candidate, score_candidates
 
 # An answer quotes one passage: the best sentence, and up to three more of the same passage
@@ -34,7 +28,6 @@ SAME_PASSAGE_MARGIN = 2.0
 # A question asking for several things ("Quelles tâches… ?") quotes the whole list one of the
 # chosen sentences belongs to, up to this many sentences, not just its best-scored items.
 MAX_LIST_SENTENCES = 8
-_PLURAL = re.compile(r"\bquel(?:le)?s\b")
 # Below this score the best sentence does not answer: abstain. Calibrated on the dev and
 # unanswerable sets (bench/answer.py --calibrate): the middle of the thresholds that abstain the
 # most with at most 5 % false abstentions.
@@ -112,7 +105,7 @@ def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = Fal
     return chosen
 
 
-def _part(asked: set[tuple[str, int]], candidate: Candidate) -> int:
+def _part(asked: Set[tuple[str, int]], candidate: Candidate) -> int:
     """Whether the part a unit belongs to is the one asked about (`parts.agreement`): the part
     its label names, else the one its text names. Not its passage's section: a note after a
     phase's table ("contenu revu le 24 janvier") can be about the next phase."""
@@ -126,13 +119,14 @@ def _key(candidate: Candidate) -> tuple[str, int]:
     return candidate.hit.chunk.id, candidate.unit.position
 
 
-def _asked_units(hits: list[SearchHit]) -> list[tuple[tuple[str, int], Chunk, str, str]]:
+def _asked_units(found: Retrieved) -> list[tuple[tuple[str, int], Chunk, str, str]]:
     """Each unit (passage id, position) of the first passage's document, with its passage,
-    template section and heading path, when retrieval put a section asked for first
-    (SearchHit.asked_section); none otherwise."""
-    if not (hits and hits[0].asked_section):
+    template section and heading path, when retrieval put a section asked for first; none
+    otherwise."""
+    if not found.first_is_asked_section():
         return []
     out = []
+    hits = found.hits
     for hit in hits:
         if hit.chunk.source == hits[0].chunk.source:
             units = passage_units(hit.chunk.text)
@@ -142,18 +136,18 @@ def _asked_units(hits: list[SearchHit]) -> list[tuple[tuple[str, int], Chunk, st
     return out
 
 
-def extract(
-    question: str, hits: list[SearchHit], embeddings: Embeddings,
-    threshold: float = ABSTAIN_BELOW,
-) -> Extract:
-    """The sentences that answer `question` from `hits`, best first in score, shown in order.
+def extract(found: Retrieved, embeddings: Embeddings, threshold: float = ABSTAIN_BELOW
+            ) -> Extract:
+    """The sentences of the passages `found` that answer its question, best first in score,
+    shown in order.
 
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
     date…) only by a sentence stating one."""
     # Nor by a sentence under another part than the one asked about ("Phase 1 · 24 novembre"
     # for a question on phase 2); "la dernière phase" is the last its document's passages number.
-    asked = parts(question)
+    question, hits = found.analysis, found.hits
+    asked = question.parts
     # A generator: `resolve_last` reads the texts only when a last part is asked for.
     in_document = {source: resolve_last(asked, (
         text for hit in hits if hit.chunk.source == source
@@ -165,16 +159,16 @@ def extract(
 
     candidates = [c for c in score_candidates(question, hits, embeddings)
                   if not c.feature("foreign") and part(c) >= 0]
-    kinds = expected_types(question)
+    kinds = question.kinds
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un
     # fish-bowl ?" → "Déroulé pas à pas"): the answer is quoted from it, whatever its score.
-    wanted = sections_asked(question)
-    units = _asked_units(hits)
+    wanted = question.sections
+    units = _asked_units(found)
     templated = {key for key, _, section, _ in units if section in wanted}
     # Or the section the document answers by its headings ("C'est quoi une CTG ?" → the opening
     # of the CTG sheet).
-    by_heading = HeadingMatch.of(question)
+    by_heading = question.heading
     headed = {key for key, chunk, _, path in units
               if by_heading.opens(chunk) or by_heading.heads(last_heading(path))}
     in_section = templated | headed
@@ -188,10 +182,10 @@ def extract(
     best = answering[0]
     # A sentence that spells out the acronym asked about, as the glossary does, is the answer
     # whatever its score.
-    spelled = any(holds(best.unit.display, k) for k in kinds if k.startswith("definition:"))
+    spelled = any(holds(best.unit.display, k) for k in question.definitions)
     # So does a question on what an acronym stands for, answered by a glossary row: the row's
     # other cells say what the thing is ("LAEP : Lieu d'accueil enfants parents ; Lieu où…").
-    whole_list = bool(_PLURAL.search(fold(question))) or spelled
+    whole_list = question.plural or spelled
     # A sheet's section answers by where it stands. A brochure's own headings only resemble the
     # template's ("s'inscrire" → its "CONTACT"): a sentence under them still answers by its words.
     sectioned = _key(best) in headed or (_key(best) in templated and bool(

@@ -3,6 +3,8 @@ their own text cannot forge, after instructions that tell the model never to obe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from kb.core.documents import SearchHit
@@ -37,7 +39,7 @@ CONDENSE_PROMPT = ChatPromptTemplate.from_messages([
     ("human", "{question}"),
 ])
 
-def format_passages(hits: list[SearchHit]) -> str:
+def format_passages(hits: Sequence[SearchHit]) -> str:
     """The numbered passages as the model sees them, each in its own delimited block."""
     blocks = []
     for number, hit in enumerate(hits, 1):

@@ -136,11 +136,6 @@ class SearchHit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_similarity: float | None = None
-    # The passage is the section a question asks for: of a sheet's template, in a sheet it names
-    # (kb.search.sections), or one its document answers by its headings (kb.search.headings).
-    # Decided once by retrieval, which puts it first, and read by the extractive answer, which
-    # quotes it.
-    asked_section: bool = False
 
 
 @dataclass(frozen=True)

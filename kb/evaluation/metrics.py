@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from kb.answers.answer import condense_extractive
 from kb.core.documents import Answer, SearchHit
 from kb.core.glossary import fold
 from kb.core.sentences import strip_markup
+from kb.search.followups import condense_extractive
 
 CUTOFFS = (1, 3, 5)
 

@@ -4,7 +4,7 @@ or a part of it, or by one of its aliases."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from functools import lru_cache
 
 from kb.core.documents import Chunk
@@ -16,11 +16,12 @@ from kb.core.tokens import tokenize
 NAMING_SHARE = 0.25
 
 
-def named_by(profiles: Profiles, question: str) -> set[str]:
-    """Sources named by one of the question's own words that few documents carry."""
+def named_by(profiles: Profiles, words: Set[str]) -> set[str]:
+    """Sources named by one of a question's own `words` (its tokens without synonyms or full
+    forms, `QuestionAnalysis.own_tokens`) that few documents carry."""
     limit = NAMING_SHARE * len(profiles.by_source)
     named: set[str] = set()
-    for word in set(tokenize(question, full_forms=False)):
+    for word in words:
         owners = profiles.owners.get(word, set())
         if len(owners) <= limit:
             named |= owners
@@ -30,25 +31,18 @@ def named_by(profiles: Profiles, question: str) -> set[str]:
 _TITLE_PARTS = re.compile(r"[():/]|\bet\b")
 
 
-@lru_cache(maxsize=64)
-def _words(question: str) -> frozenset[str]:
-    """A question's own tokens (retrieval asks about every passage it ranks)."""
-    return frozenset(tokenize(question, full_forms=False))
+def names_document(words: Set[str], chunk: Chunk) -> bool:
+    """Whether a question of own `words` (`QuestionAnalysis.own_tokens`) names a passage's
+    document: by one of its aliases ("fishbowl", "open space", a course's provider "FR
+    Consultants"), or its title or a part of it: every word of "Fish-bowl", of "bocal à
+    poissons", or of "Animer un comité de pilotage" for "Animer un comité de pilotage (COPIL) et
+    un comité technique (COTECH)". One shared word ("animer", "participants") is not enough."""
+    return names_title(words, chunk.title, chunk.aliases)
 
 
-def names_document(question: str, chunk: Chunk) -> bool:
-    """Whether `question` names a passage's document: by one of its aliases ("fishbowl", "open
-    space", a course's provider "FR Consultants"), or its title or a part of it: every word
-    of "Fish-bowl", of "bocal à poissons", or of "Animer un comité de pilotage" for "Animer un
-    comité de pilotage (COPIL) et un comité technique (COTECH)". One shared word ("animer",
-    "participants") is not enough."""
-    return names_title(question, chunk.title, chunk.aliases)
-
-
-def names_title(question: str, title: str, aliases: Iterable[str] = ()) -> bool:
-    """Whether `question` names a document by its `title`, a part of it, or one of its
-    `aliases` (see `names_document`)."""
-    words = _words(question)
+def names_title(words: Set[str], title: str, aliases: Iterable[str] = ()) -> bool:
+    """Whether a question of own `words` names a document by its `title`, a part of it, or one
+    of its `aliases` (see `names_document`)."""
     return any(tokens <= words for tokens in _naming_forms(title, tuple(aliases)))
 
 

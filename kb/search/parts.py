@@ -4,7 +4,7 @@ about one part is answered under that part's heading, not under another's."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from kb.core.glossary import fold
 
@@ -30,12 +30,12 @@ def parts(text: str) -> set[tuple[str, int]]:
     return found
 
 
-def asks_last(asked: set[tuple[str, int]]) -> bool:
+def asks_last(asked: Set[tuple[str, int]]) -> bool:
     """Whether one of the parts `asked` is the last of its kind ("la dernière étape")."""
     return any(number == LAST for _, number in asked)
 
 
-def resolve_last(asked: set[tuple[str, int]], texts: Iterable[str]) -> set[tuple[str, int]]:
+def resolve_last(asked: Set[tuple[str, int]], texts: Iterable[str]) -> Set[tuple[str, int]]:
     """`asked` with the last part of a kind ("la dernière étape") read as the highest of that
     kind the document's `texts` (its headings) number; dropped when they number none."""
     if not asks_last(asked):
@@ -49,7 +49,7 @@ def resolve_last(asked: set[tuple[str, int]], texts: Iterable[str]) -> set[tuple
     return resolved
 
 
-def agreement(asked: set[tuple[str, int]], heading: str) -> int:
+def agreement(asked: Set[tuple[str, int]], heading: str) -> int:
     """+1 when `heading` names a part the question asks about, -1 when it names only other parts
     of the same kind ("Phase 3" for a question on phase 2), 0 otherwise."""
     named = parts(heading)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -13,14 +13,12 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from kb.core.documents import Chunk, DocType, SearchHit
-from kb.core.glossary import expand, fold
 from kb.core.store import DocumentRecord, Store
-from kb.search.answer_types import expected_types, holds
-from kb.search.headings import HeadingMatch
+from kb.search.analysis import QuestionAnalysis, analyse
+from kb.search.answer_types import holds
 from kb.search.naming import named_by, names_document, names_title, titled
-from kb.search.parts import agreement, asks_last, parts, resolve_last
-from kb.search.questions import clean_question, without_fillers
-from kb.search.sections import sections_asked, sections_in
+from kb.search.parts import agreement, asks_last, resolve_last
+from kb.search.sections import sections_in
 from kb.search.support import rerank
 
 # Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
@@ -61,16 +59,11 @@ HEADING_BONUS = 0.1
 # this many passages are reordered, so that the first one can come from a few ranks lower.
 RERANK_DEPTH = 5
 # Taken from a passage of any other document than a training programme when the question speaks
-# of a course ("à quelle séance", "les stagiaires", "le cabinet"): the method sheet on the same
-# subject is not the answer. Taken from the others rather than given to programmes, so that a
-# base of programmes only ranks as before. Such a question names by their titles only the
-# programmes: "le cabinet … articulé au schéma départemental" names the subject of a reference
-# done, not the SDSF sheet to read.
+# of a course (QuestionAnalysis.course): the method sheet on the same subject is not the answer.
+# Taken from the others rather than given to programmes, so that a base of programmes only ranks
+# as before. Such a question names by their titles only the programmes: "le cabinet … articulé au
+# schéma départemental" names the subject of a reference done, not the SDSF sheet to read.
 COURSE_PENALTY = 0.05
-# Not "séance" alone: a method is run in a session too ("dans une séance de théorie du changement");
-# nor "formation" alone: the reference sheets speak of the chargé·es' training.
-_COURSE = re.compile(r"\b(?:quelles? seances?|stagiaires?|cabinet|format(?:eur|rice)s?|"
-                     r"sessions?|parcours|intra|inter)\b")
 
 
 def _searched(record: DocumentRecord, doc_types: set[str] | None,
@@ -106,8 +99,25 @@ def _keeping(hits: list[SearchHit], k: int, kept: Callable[[SearchHit], bool]
     return top + rest
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """The passages retrieved for an analysed question, best first, and those of them that are
+    the section it asks for: of a sheet's template, in a sheet it names (kb.search.sections), or
+    where a document answers it by its headings (kb.search.headings). Retrieval puts such a
+    passage first; the extractive answer quotes it."""
+
+    analysis: QuestionAnalysis
+    hits: tuple[SearchHit, ...]
+    asked_sections: frozenset[str] = frozenset()  # passage ids
+
+    def first_is_asked_section(self) -> bool:
+        """Whether the first passage is the section the question asks for."""
+        return bool(self.hits) and self.hits[0].chunk.id in self.asked_sections
+
+
 class HybridRetriever(BaseRetriever):
-    """A LangChain retriever over the store; `search` returns scored hits, `invoke` Documents."""
+    """A LangChain retriever over the store; `search` returns scored hits for a question,
+    `retrieve` the same for its analysis, `invoke` Documents."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -128,14 +138,24 @@ class HybridRetriever(BaseRetriever):
         """The `k` best passages for `query`, optionally restricted to types or sources.
 
         Raises `QuestionError` for an empty or oversized question."""
+        return list(self.retrieve(analyse(query), k, doc_types, sources).hits)
+
+    def retrieve(
+        self,
+        question: QuestionAnalysis,
+        k: int | None = None,
+        doc_types: set[str] | None = None,
+        sources: set[str] | None = None,
+    ) -> Retrieved:
+        """The `k` best passages for an analysed question, optionally restricted to types or
+        sources, with those that are the section it asks for."""
         k = k or self.k
         doc_types = doc_types if doc_types is not None else self.doc_types
         sources = sources if sources is not None else self.sources
-        query = without_fillers(clean_question(query))
         pool = max(self.candidates, 4 * k)
-        dense = self.store.dense_search(expand(query), pool, _where(doc_types, sources))
+        dense = self.store.dense_search(question.expanded, pool, _where(doc_types, sources))
         index = self.store.lexical
-        lexical = index.search(query, pool, doc_types, sources)
+        lexical = index.search(question.text, pool, doc_types, sources)
         # The documents this search reads, as the BM25 index last saw them: one snapshot for
         # every rule below.
         documents = self.store.indexed_documents()
@@ -161,10 +181,10 @@ class HybridRetriever(BaseRetriever):
         # the one to quote.
         rewritten = {source for source in restating
                      if source in documents and documents[source].doc_type == DocType.PROGRAMME}
-        of_course = bool(_COURSE.search(fold(query)))
-        course = COURSE_PENALTY * of_course
-        named = {source for source in named_by(index.profiles, query) if not of_course or (
-            source in documents and documents[source].doc_type == DocType.PROGRAMME)}
+        course = COURSE_PENALTY * question.course
+        named = {source for source in named_by(index.profiles, question.own_tokens)
+                 if not question.course or (
+                     source in documents and documents[source].doc_type == DocType.PROGRAMME)}
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source) if source is not None else None
@@ -173,23 +193,22 @@ class HybridRetriever(BaseRetriever):
             scores[chunk_id] += (NAMED_BONUS * (source in named) - restated
                                  - course * (record is not None
                                              and record.doc_type != DocType.PROGRAMME))
-        asked = parts(query)
         in_document = None
-        if asked:
-            in_document = self._parts_in_documents(asked, documents)
+        if question.parts:
+            in_document = self._parts_in_documents(question.parts, documents)
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
                 in_document(c.source), c.section))
-        wanted = sections_asked(query)
+        wanted = question.sections
         if wanted and named:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
                 c.source in named and bool(sections_in(c) & wanted)))
         if wanted:
-            self._add_asked_sections(query, wanted, named, rewritten, scores, chunks, documents)
-        kinds = expected_types(query)
+            self._add_asked_sections(question, named, rewritten, scores, chunks, documents)
+        kinds = question.kinds
         if kinds:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
                 holds(c.text, kind) for kind in kinds))
-        by_heading = HeadingMatch.of(query)
+        by_heading = question.heading
         if by_heading.subject:
             self._add_openings(by_heading.subject, scores, chunks, documents)
         if by_heading:
@@ -208,26 +227,31 @@ class HybridRetriever(BaseRetriever):
                 dense_rank=dense_rank.get(i),
                 lexical_rank=lexical_rank.get(i),
                 dense_similarity=similarity.get(i),
-                asked_section=(bool(wanted) and bool(sections_in(chunks[i]) & wanted)
-                and names_document(query, chunks[i]))
-                or by_heading.answers(chunks[i]),
             )
             for i in best
             if i in chunks
         ]
+        asked_sections = frozenset(
+            hit.chunk.id for hit in hits
+            if (bool(wanted) and bool(sections_in(hit.chunk) & wanted)
+                and names_document(question.own_tokens, hit.chunk))
+            or by_heading.answers(hit.chunk))
         if reorder:
-            hits = rerank(query, hits, self.store.vectors)
+            hits = rerank(question, hits, self.store.vectors)
         # The section asked for in a sheet the question names by its title answers it ("Comment
         # animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another passage shares
         # words. Not in a programme sheet written from an indexed brochure.
-        hits.sort(key=lambda hit: not (hit.asked_section and hit.chunk.source not in rewritten))
+        hits.sort(key=lambda hit: not (hit.chunk.id in asked_sections
+                                       and hit.chunk.source not in rewritten))
         if reorder and in_document is not None:
             # The reranker reads sentences, not headings: under "Phase 3 Jour 1", the answer to
             # "qui est convié à la dernière étape ?" shares no word with the question.
             fused = set(best[:k])
             hits = _keeping(hits, k, lambda hit: hit.chunk.id in fused and agreement(
                 in_document(hit.chunk.source), hit.chunk.section) > 0)
-        return hits[:k]
+        kept = tuple(hits[:k])
+        return Retrieved(question, kept, frozenset(
+            hit.chunk.id for hit in kept if hit.chunk.id in asked_sections))
 
     def _named_pool(self, named: set[str], best: list[str], scores: dict[str, float],
                     chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]) -> list[str]:
@@ -259,7 +283,7 @@ class HybridRetriever(BaseRetriever):
             self._lift({"$and": [{"source": {"$in": titled_by}}, {"position": 0}]}, documents,
                        scores, chunks)
 
-    def _add_asked_sections(self, query: str, wanted: set[str], named: set[str],
+    def _add_asked_sections(self, question: QuestionAnalysis, named: set[str],
                             rewritten: set[str], scores: dict[str, float],
                             chunks: dict[str, Chunk], documents: dict[str, DocumentRecord]
                             ) -> None:
@@ -270,11 +294,12 @@ class HybridRetriever(BaseRetriever):
         programme sheets, written from an indexed brochure."""
         short = sorted(source for source, record in documents.items()
                        if record.chunks <= NAMED_POOL_PASSAGES
-                       and (source in named or names_title(query, record.title))
+                       and (source in named or names_title(question.own_tokens, record.title))
                        and source not in rewritten)
         if short:
             self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
-                       lambda c: bool(sections_in(c) & wanted) and names_document(query, c))
+                       lambda c: bool(sections_in(c) & question.sections)
+                       and names_document(question.own_tokens, c))
 
     def _lift(self, where: dict[str, Any], documents: dict[str, DocumentRecord],
               scores: dict[str, float], chunks: dict[str, Chunk], above: float = 0.0,
@@ -288,16 +313,16 @@ class HybridRetriever(BaseRetriever):
                 scores[chunk.id] = max(scores.get(chunk.id, 0.0), top) + above
 
     def _parts_in_documents(
-        self, asked: set[tuple[str, int]], documents: dict[str, DocumentRecord]
-    ) -> Callable[[str], set[tuple[str, int]]]:
+        self, asked: Set[tuple[str, int]], documents: dict[str, DocumentRecord]
+    ) -> Callable[[str], Set[tuple[str, int]]]:
         """The parts `asked` names in each document: "la dernière étape" is the highest phase
         its headings number (kb.search.parts.resolve_last); a long document is not read for it."""
         if not asks_last(asked):
             return lambda source: asked
 
         @cache
-        def in_document(source: str) -> set[tuple[str, int]]:
-            record = documents.get(source) if source is not None else None
+        def in_document(source: str) -> Set[tuple[str, int]]:
+            record = documents.get(source)
             long = record is None or record.chunks > NAMED_POOL_PASSAGES
             headings = [] if long else [
                 c.section for c in self.store.iter_chunks({"source": source}, documents)]

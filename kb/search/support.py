@@ -2,7 +2,7 @@
 
 Both use the same two signals: stemmed French tokens weighted by rarity (kb.core.lexical) and the
 sentence embeddings of the index's own model, plus, for questions, the kind of fact asked for
-(kb.search.answer_types) and the retrieval rank of the passage.
+(read once by kb.search.analysis) and the retrieval rank of the passage.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from langchain_core.embeddings import Embeddings
 from kb.core.documents import SearchHit
 from kb.core.injection import looks_like_injection
 from kb.core.sentences import Unit, passage_units
-from kb.core.tokens import light_tokens, query_tokens, tokenize
-from kb.search.answer_types import expected_types, holds
+from kb.core.tokens import light_tokens, tokenize
+from kb.search.analysis import QuestionAnalysis
+from kb.search.answer_types import holds
 
 # A unit's answer score is a linear function of FEATURES, fitted by a softmax ranking loss on the
 # even-numbered lines of tests/eval/seeds_dev.jsonl (bench/answer.py --fit refits and prints
@@ -133,27 +134,28 @@ def _focus(asked: Counter[str], topic: set[str]) -> Counter[str]:
     return focus or Counter({t: n for t, n in asked.items() if t not in light}) or asked
 
 
-def _named(question: str, topics: list[set[str]]) -> set[str]:
+def _named(question: QuestionAnalysis, topics: list[set[str]]) -> set[str]:
     """The question's own words (not their synonyms) that name some retrieved documents but
     not all of them ("EGOC", "Loire"): the question is about those documents."""
     if len(topics) < 2:
         return set()
-    words = {t for t in tokenize(question, full_forms=False) if len(t) > 1}
+    words = {t for t in question.own_tokens if len(t) > 1}
     shared = topics[0].intersection(*topics[1:])
     return {t for t in words if any(t in topic for topic in topics)} - shared
 
 
 def score_candidates(
-    question: str, hits: list[SearchHit], embeddings: Embeddings,
+    question: QuestionAnalysis, hits: Sequence[SearchHit], embeddings: Embeddings,
     weights: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Every unit of the retrieved passages, best answer first."""
     if not hits:
         return []
     weights = WEIGHTS if weights is None else weights
-    kinds = expected_types(question)
-    asked = Counter(query_tokens(question))
-    question_vector = _unit_vector(np.asarray(embeddings.embed_query(question), dtype=np.float32))
+    kinds = question.kinds
+    asked = Counter(question.query_tokens)
+    question_vector = _unit_vector(
+        np.asarray(embeddings.embed_query(question.text), dtype=np.float32))
     # A sentence that addresses the model is data, never an answer.
     per_hit = [[u for u in passage_units(hit.chunk.text) if not looks_like_injection(u.display)]
                for hit in hits]
@@ -200,7 +202,8 @@ def score_candidates(
     return out
 
 
-def rerank(question: str, hits: list[SearchHit], embeddings: Embeddings) -> list[SearchHit]:
+def rerank(question: QuestionAnalysis, hits: list[SearchHit], embeddings: Embeddings
+           ) -> list[SearchHit]:
     """`hits` reordered by the answer score of their best unit, plus the fused retrieval score
     (relative to the best) weighted by RERANK_WEIGHT: a passage is worth the sentence in it that
     answers best. A passage spelling out the acronym asked about comes first."""
@@ -209,7 +212,7 @@ def rerank(question: str, hits: list[SearchHit], embeddings: Embeddings) -> list
     best: dict[str, float] = {}
     for candidate in score_candidates(question, hits, embeddings):
         best.setdefault(candidate.hit.chunk.id, candidate.score)
-    definitions = [k for k in expected_types(question) if k.startswith("definition:")]
+    definitions = question.definitions
     top = hits[0].score or 1.0
     return sorted(
         hits,

@@ -15,11 +15,12 @@ from langchain_core.language_models.fake_chat_models import (
 )
 from langchain_core.messages import AIMessage
 
-from kb.answers.answer import UNSURE, Assistant, condense_extractive
+from kb.answers.answer import UNSURE, Assistant
 from kb.answers.citations import CitationBook, Supported, attach, numbers, strip_markers
 from kb.answers.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
 from kb.core.documents import Answer, Chunk, DocType, SearchHit
 from kb.core.sentences import answer_sentences, clean, passage_units, split_sentences
+from kb.search.followups import condense_extractive
 from kb.search.sections import sections_asked
 from tests.conftest import make_settings
 

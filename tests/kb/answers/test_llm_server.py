@@ -90,7 +90,7 @@ def test_a_follow_up_is_condensed_even_when_the_model_rambles(server, seed_index
                     ("assistant", "02 99 29 82 42 [1]")],
         "doc_types": None,
     })
-    assert state["standalone"] and state["hits"]
+    assert state["analysis"].text and state["retrieved"].hits
 
 
 def test_a_slow_server_falls_back_to_extractive_with_a_notice(server, seed_index, tmp_path):

@@ -4,7 +4,12 @@ import pytest
 
 from kb.core.documents import Chunk, DocType
 from kb.core.profiles import DocumentProfile, Profiles
+from kb.search.analysis import analyse
 from kb.search.naming import named_by, names_document, titled
+
+
+def _words(question: str) -> frozenset[str]:
+    return analyse(question).own_tokens
 
 
 def _profiles() -> Profiles:
@@ -23,12 +28,15 @@ def _profiles() -> Profiles:
 
 def test_a_rare_word_of_a_title_or_context_names_its_documents():
     profiles = _profiles()
-    assert named_by(profiles, "Quel est le tarif de l'EGOC ?") == {"progs/egoc.txt"}
-    assert named_by(profiles, "Comment se déroule un fish bowl ?") == {"methodes/fish-bowl.md"}
+
+    def named(question: str) -> set[str]:
+        return named_by(profiles, _words(question))
+
+    assert named("Quel est le tarif de l'EGOC ?") == {"progs/egoc.txt"}
+    assert named("Comment se déroule un fish bowl ?") == {"methodes/fish-bowl.md"}
     # "formation" is in two contexts of eight and "CTG" in three titles: too common to name.
-    assert named_by(profiles, "Quelle formation sur la CTG choisir ?") == {"progs/fr.txt",
-                                                                        "progs/egoc.txt"}
-    assert named_by(profiles, "Qui finance la CTG ?") == set()
+    assert named("Quelle formation sur la CTG choisir ?") == {"progs/fr.txt", "progs/egoc.txt"}
+    assert named("Qui finance la CTG ?") == set()
 
 
 def _sheet(title: str, aliases: tuple[str, ...] = ()) -> Chunk:
@@ -45,15 +53,15 @@ def _sheet(title: str, aliases: tuple[str, ...] = ()) -> Chunk:
     ("Qui fait quoi dans le cercle excentrique ?", True),  # an alias
 ])
 def test_a_question_names_a_document_by_its_title_a_part_of_it_or_an_alias(question, named):
-    assert names_document(question, _sheet("Fish-bowl (bocal à poissons)",
-                                           ("cercle excentrique",))) == named
+    assert names_document(_words(question), _sheet("Fish-bowl (bocal à poissons)",
+                                                   ("cercle excentrique",))) == named
 
 
 def test_one_word_shared_with_a_long_title_does_not_name_it():
     title = "Animer un comité de pilotage (COPIL) et un comité technique (COTECH)"
-    assert names_document("Comment animer le comité de pilotage ?", _sheet(title))
-    assert names_document("Qui vient au COPIL ?", _sheet(title))
-    assert not names_document("Qui anime quoi lors de la rencontre ?", _sheet(title))
+    assert names_document(_words("Comment animer le comité de pilotage ?"), _sheet(title))
+    assert names_document(_words("Qui vient au COPIL ?"), _sheet(title))
+    assert not names_document(_words("Qui anime quoi lors de la rencontre ?"), _sheet(title))
 
 
 @pytest.mark.parametrize(("title", "term", "expected"), [

@@ -7,6 +7,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from kb.core.store import Store, open_store
+from kb.search.analysis import analyse
 from kb.search.retrieval import HybridRetriever
 from tests.conftest import make_settings
 
@@ -382,10 +383,11 @@ def test_what_a_thing_is_is_answered_by_the_opening_of_the_sheet_it_titles(
     """Every passage says "CTG": without the rule, a short one that merely mentions it wins."""
     if not rule:
         monkeypatch.setattr("kb.search.headings.defined_subject", lambda question: None)
-    top = HybridRetriever(store=corpus_index).search("C'est quoi une CTG ?")[0]
+    found = HybridRetriever(store=corpus_index).retrieve(analyse("C'est quoi une CTG ?"))
+    top = found.hits[0]
     opening = (top.chunk.source.endswith("references/ctg.md"), top.chunk.position)
     assert (opening == (True, 0)) is rule
-    assert top.asked_section is rule
+    assert found.first_is_asked_section() is rule
 
 
 def test_searches_read_the_manifest_only_to_check_the_index_is_fresh(tmp_path, embeddings,

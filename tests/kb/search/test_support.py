@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from kb.answers.extractive import extract
 from kb.core.documents import Chunk, DocType, SearchHit
+from kb.search.analysis import analyse
+from kb.search.retrieval import Retrieved
 from kb.search.support import FEATURES, rerank, score_candidates
 
 
@@ -17,11 +19,15 @@ def _hit(text: str, chunk_id: str, context: str, score: float = 1.0,
     return SearchHit(chunk=chunk, score=score)
 
 
+def _found(question: str, hits: list[SearchHit]) -> Retrieved:
+    return Retrieved(analyse(question), tuple(hits))
+
+
 def test_a_sentence_repeating_the_provider_is_no_closer_to_the_fact(embeddings):
     hit = _hit("FR Consultants est un cabinet spécialisé dans l'innovation sociale.\n\n"
                "Jour 1 : historique des conventions territoriales et premier diagnostic.",
                "fr", "FR Consultants · formation inter")
-    best = score_candidates("Que fait-on le premier jour chez FR Consultants ?", [hit],
+    best = score_candidates(analyse("Que fait-on le premier jour chez FR Consultants ?"), [hit],
                             embeddings)[0]
     assert best.unit.text.startswith("Jour 1")
 
@@ -31,14 +37,14 @@ def test_a_fact_of_another_document_than_the_one_named_is_never_the_answer(embed
     named = _hit("Public : un groupe d'agents de la Caf.", "egoc",
                  "EGOC · formation intra · CAF de la Loire", score=0.8)
     question = "Quel est le tarif de l'EGOC pour la Caf de la Loire ?"
-    candidates = score_candidates(question, [other, named], embeddings)
+    candidates = score_candidates(analyse(question), [other, named], embeddings)
     foreign = FEATURES.index("foreign")
     assert all(c.features[foreign] == (c.hit is other) for c in candidates)
-    found = extract(question, [other, named], embeddings)
+    found = extract(_found(question, [other, named]), embeddings)
     assert not found.answerable
     assert all("850" not in s.sentence for s in found.sentences)
     priced = _hit("Tarifs : 1 200 € par groupe.", "egoc2", "EGOC · formation intra", score=0.5)
-    found = extract(question, [other, named, priced], embeddings, threshold=0.0)
+    found = extract(_found(question, [other, named, priced]), embeddings, threshold=0.0)
     assert found.answerable and "1 200 €" in found.sentences[0].sentence
 
 
@@ -48,15 +54,16 @@ def test_rerank_puts_first_the_passage_whose_sentence_answers(embeddings):
     precise = _hit("Prochaine session : les 18 et 19 mai 2026 à Paris.", "b",
                    "FR Consultants", score=0.9)
     question = "Quelles sont les dates de la prochaine session ?"
-    assert [h.chunk.id for h in rerank(question, [vague, precise], embeddings)] == ["b", "a"]
-    assert rerank(question, [vague], embeddings) == [vague]
+    ranked = rerank(analyse(question), [vague, precise], embeddings)
+    assert [h.chunk.id for h in ranked] == ["b", "a"]
+    assert rerank(analyse(question), [vague], embeddings) == [vague]
 
 
 def test_a_date_is_quoted_with_the_sentence_that_says_what_happens_then(embeddings):
     day = _hit("Phase 3 Jour 2 : jeudi 9 novembre 2023.\n\n"
                "Construire le socle commun d'un référentiel de mission.\n\n"
                "Repas libre.", "egoc", "EGOC · formation intra")
-    found = extract("Quand construit-on le référentiel de mission ?", [day], embeddings,
+    found = extract(_found("Quand construit-on le référentiel de mission ?", [day]), embeddings,
                     threshold=0.0)
     said = " ".join(s.sentence for s in found.sentences)
     assert found.sentences[0].sentence.startswith("Phase 3 Jour 2")
@@ -67,15 +74,17 @@ def test_a_sentence_spelling_out_the_acronym_asked_about_answers_whatever_its_sc
     footer = _hit("Contact : 02 99 29 82 42.\n\nEntente du Grand Ouest et du Centre pour le "
                   "perfectionnement des personnels des caisses d'Allocations familiales.", "egoc",
                   "EGOC · formation intra")
-    found = extract("Que signifie le sigle EGOC ?", [footer], embeddings, threshold=100.0)
+    found = extract(_found("Que signifie le sigle EGOC ?", [footer]), embeddings, threshold=100.0)
     assert found.answerable and "perfectionnement" in found.sentences[0].sentence
-    assert not extract("Que fait l'EGOC ?", [footer], embeddings, threshold=100.0).answerable
+    found = extract(_found("Que fait l'EGOC ?", [footer]), embeddings, threshold=100.0)
+    assert not found.answerable
 
 
 def test_words_for_the_document_itself_do_not_count(embeddings):
     hit = _hit("Voir la fiche.\n\nFormateur : un expert de l'ingénierie de projet.", "egoc",
                "EGOC · formation intra")
-    candidates = score_candidates("Quel formateur est annoncé dans la fiche ?", [hit], embeddings)
+    candidates = score_candidates(analyse("Quel formateur est annoncé dans la fiche ?"), [hit],
+                                  embeddings)
     pointer = next(c for c in candidates if c.unit.text == "Voir la fiche.")
     assert pointer.feature("lexical") == 0.0
     assert candidates[0].unit.display.startswith("Formateur")
@@ -86,7 +95,7 @@ def test_rerank_puts_first_the_passage_that_spells_out_the_acronym_asked_about(e
                    "FR Consultants", score=1.0)
     footer = _hit("Entente du Grand Ouest et du Centre pour le perfectionnement des personnels "
                   "des caisses d'Allocations familiales.", "egoc", "EGOC", score=0.5)
-    ranked = rerank("Que signifie le sigle EGOC ?", [mention, footer], embeddings)
+    ranked = rerank(analyse("Que signifie le sigle EGOC ?"), [mention, footer], embeddings)
     assert [h.chunk.id for h in ranked] == ["egoc", "fr"]
 
 
@@ -98,13 +107,13 @@ def test_a_date_asked_for_one_phase_is_the_one_stated_for_that_phase(embeddings)
                "Échange entre partenaires institutionnels.", "egoc-2", "EGOC · formation intra",
                score=0.6)
     question = "Quand a lieu la rencontre entre partenaires institutionnels de la phase 2 ?"
-    found = extract(question, [table, day], embeddings, threshold=0.0)
+    found = extract(_found(question, [table, day]), embeddings, threshold=0.0)
     said = " ".join(s.sentence for s in found.sentences)
     assert found.sentences[0].sentence.startswith("Phase 2 Jour 1")
     assert "novembre" not in said and "décembre" not in said
     # Without a phase in the question, the first passage's dates are fair answers.
-    found = extract("Quand a lieu la rencontre entre partenaires institutionnels ?",
-                    [table, day], embeddings, threshold=0.0)
+    found = extract(_found("Quand a lieu la rencontre entre partenaires institutionnels ?",
+                           [table, day]), embeddings, threshold=0.0)
     assert "novembre" in found.sentences[0].sentence
 
 
@@ -117,13 +126,13 @@ def test_a_question_asking_for_several_things_gets_the_whole_list(embeddings):
                   "- rédiger les comptes rendus ;\n"
                   "- chercher des financements complémentaires.\n", "offres",
                   "Fiche chargé de coopération")
-    listed = extract("Quelles tâches décrivent les offres d'emploi ?", [offers], embeddings,
+    listed = extract(_found("Quelles tâches décrivent les offres d'emploi ?", [offers]), embeddings,
                      threshold=0.0)
     said = " ".join(s.sentence for s in listed.sentences)
     assert all(task in said for task in ("élus", "partenariats", "indicateurs", "bilans",
                                          "comptes rendus", "financements"))
-    one = extract("Quelle tâche concerne les financements dans les offres d'emploi ?", [offers],
-                  embeddings, threshold=0.0)
+    one = extract(_found("Quelle tâche concerne les financements dans les offres d'emploi ?",
+                         [offers]), embeddings, threshold=0.0)
     assert len(one.sentences) < len(listed.sentences)
 
 
@@ -134,7 +143,7 @@ def test_a_heading_that_answers_best_brings_what_it_heads(embeddings):
                  "- La certification Qualiopi.\n\n"
                  "## Les financements\n\nLe plan de formation de la Caf prend en charge.",
                  "qualite", "Se former à la CTG")
-    found = extract("Checklist avant d'acheter une formation CTG ?", [sheet], embeddings,
+    found = extract(_found("Checklist avant d'acheter une formation CTG ?", [sheet]), embeddings,
                     threshold=0.0)
     said = [s.sentence for s in found.sentences]
     assert said[0] == "Checklist avant d'acheter une formation CTG"
@@ -148,7 +157,7 @@ def test_a_verb_that_asks_points_at_no_sentence(embeddings):
     hit = _hit("La Caf a fait de cette relation un objet de formation.\n\n"
                "Il anime les comités et conseille les élus.", "c", "",
                title="Le chargé de coopération")
-    candidates = score_candidates("Que fait un chargé de coopération ?", [hit], embeddings)
+    candidates = score_candidates(analyse("Que fait un chargé de coopération ?"), [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["La Caf"] == lexical["Il ani"]
 
@@ -158,13 +167,13 @@ def test_est_ce_asks_and_points_at_no_sentence(embeddings):
     hit = _hit("Qu'est-ce que le SDSF, et à quoi sert-il ?\n\n"
                "Un SDSF comprend un diagnostic et un plan d'actions.", "c", "",
                title="Le SDSF")
-    candidates = score_candidates("Qu'est-ce qu'un SDSF comprend ?", [hit], embeddings)
+    candidates = score_candidates(analyse("Qu'est-ce qu'un SDSF comprend ?"), [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["Qu'est"] < lexical["Un SDS"]
     # "Quoi" asks too: "à quoi sert-il" is no closer to what "c'est quoi" asks for.
     hit = _hit("À quoi sert le schéma ?\n\nLe schéma est un plan commun.", "c", "",
                title="Le dispositif")
-    candidates = score_candidates("C'est quoi le schéma ?", [hit], embeddings)
+    candidates = score_candidates(analyse("C'est quoi le schéma ?"), [hit], embeddings)
     lexical = {c.unit.text[:6]: c.feature("lexical") for c in candidates}
     assert lexical["À quoi"] <= lexical["Le sch"]
 
@@ -173,7 +182,7 @@ def test_a_quoted_example_question_is_a_question(embeddings):
     """« Exemple : « Quels changements… ? » » asks; it does not answer "Quel matériel… ?"."""
     hit = _hit("Exemple : « Quels changements voulons-nous ? »\n\nPrévoir des cartes.",
                "c", "", title="Méta-plan")
-    candidates = score_candidates("Quel matériel pour un méta-plan ?", [hit], embeddings)
+    candidates = score_candidates(analyse("Quel matériel pour un méta-plan ?"), [hit], embeddings)
     asks = {c.unit.text[:6]: c.feature("question") for c in candidates}
     assert asks["Exempl"] == 1.0 and asks["Prévoi"] == 0.0
 
@@ -186,7 +195,7 @@ def test_the_last_part_asked_for_is_the_last_its_document_numbers(embeddings):
     first = part("Phase 1 · 24 novembre 2022 : sont conviés les agents de la Caf.", "egoc-1", 1.0)
     last = part("Phase 3 · 19 septembre 2023 : sont conviés les chargés de coopération du "
                 "département.", "egoc-3", 0.6)
-    found = extract("Qui est convié à la dernière étape ?", [first, last], embeddings,
+    found = extract(_found("Qui est convié à la dernière étape ?", [first, last]), embeddings,
                     threshold=0.0)
     said = " ".join(s.sentence for s in found.sentences)
     assert "chargés de coopération" in said and "agents de la Caf" not in said

@@ -1,0 +1,72 @@
+"""Follow-up questions made standalone without a model: "et pour les élus ?" after a question
+on the EGOC's price borrows its topic, so that the question analysed and searched is whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from kb.core.glossary import fold
+from kb.core.tokens import QUESTION_WORDS, tokenize
+from kb.search.answer_types import expected_types
+from kb.search.sections import sections_asked
+
+# A follow-up this short, or opening with "et…", or leaning on a demonstrative or a subject
+# pronoun, borrows the previous question's topic.
+FOLLOW_UP_WORDS = 2
+_FOLLOW_UP = re.compile(
+    r"^(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|ceux-ci|"
+    r"celle-la|celui-la)\b|"
+    # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
+    r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
+)
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+History = Sequence[BaseMessage | tuple[str, str] | Mapping[str, str]]
+
+
+def to_messages(history: History) -> list[BaseMessage]:
+    """A conversation as LangChain messages, from messages, (role, text) pairs or Streamlit's
+    {"role", "content"} dicts."""
+    messages: list[BaseMessage] = []
+    for item in history:
+        if isinstance(item, BaseMessage):
+            messages.append(item)
+            continue
+        role, text = (item["role"], item["content"]) if isinstance(item, Mapping) else item
+        messages.append(HumanMessage(text) if role in ("user", "human") else AIMessage(text))
+    return messages
+
+
+def condense_extractive(question: str, history: History) -> str:
+    """A follow-up made standalone without a model: when it is short or leans on a pronoun
+    ("et pour les élus ?", "combien ça coûte ?"), the previous question's key words are added.
+    The previous question is itself made standalone first: after "Qu'est-ce qu'une CTG ?" and
+    "Qui la signe ?", "Elle dure combien de temps ?" is still about the CTG."""
+    previous = ""
+    for message in to_messages(history):
+        if message.type == "human":
+            previous = _standalone(message.text, previous)
+    return _standalone(question, previous)
+
+
+def _standalone(question: str, previous: str) -> str:
+    if not previous:
+        return question
+    folded = fold(question)
+    if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
+        return question
+    known = set(tokenize(question))
+    # Words that ask carry no topic: "comment" would make "combien de participants ?" after
+    # "Comment animer un fish-bowl ?" ask for its running order again.
+    topic = [w for w in _WORD.findall(previous) if (t := tokenize(w)) and not set(t) <= known
+             and fold(w) not in QUESTION_WORDS]
+    # A follow-up asking its own kind of fact or section ("et son site ?", "et les pièges ?")
+    # leaves the previous one's ("numéro", "déroulé") behind.
+    if expected_types(question):
+        topic = [w for w in topic if not expected_types(w)]
+    if sections_asked(question):
+        topic = [w for w in topic if not sections_asked(w)]
+    return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
