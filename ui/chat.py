@@ -24,12 +24,14 @@ EXAMPLES = (
     "Combien coûte la formation inter de FR Consultants ?",
     "Comment animer un fish-bowl ?",
 )
+# How an answer is written, in words a practitioner reads: "Réponse <label>."
 BACKEND_LABELS = {
-    "extractive": "mode extractif : les phrases des documents, citées telles quelles, sans modèle "
-    "de langage",
-    "openai": "modèle de langage sur un serveur compatible OpenAI",
-    "ollama": "modèle de langage Ollama",
-    "llamacpp": "modèle de langage local (llama.cpp)",
+    "extractive": "faite des phrases des documents, citées telles quelles",
+    "openai": "rédigée par une intelligence artificielle d'après les documents (serveur "
+    "compatible OpenAI)",
+    "ollama": "rédigée par une intelligence artificielle d'après les documents (Ollama)",
+    "llamacpp": "rédigée par une intelligence artificielle installée sur cet ordinateur, "
+    "d'après les documents",
 }
 
 Message = dict[str, Any]
@@ -66,8 +68,16 @@ def examples() -> None:
 def backend_label(backend: str, settings: Settings | None = None) -> str:
     label = BACKEND_LABELS.get(backend, backend)
     if settings and backend != "extractive" and settings.llm_model:
-        label += f" ({settings.llm_model})"
+        label += f", modèle {settings.llm_model}"
     return label
+
+
+def subtitle(settings: Settings) -> str:
+    """What the answers are made of, under the page title."""
+    return (
+        f"Chaque réponse est {backend_label(settings.llm, settings)}, avec ses sources "
+        "numérotées ; quand les documents ne répondent pas, l'assistant le dit."
+    )
 
 
 def replay() -> None:
@@ -122,5 +132,5 @@ def _details(message: Message) -> None:
     if answer.notice:
         st.warning(escape(answer.notice), icon=":material/info:")
     show_sources(answer, message["id"])
-    st.caption(f"Réponse : {backend_label(answer.backend)}.")
+    st.caption(f"Réponse {backend_label(answer.backend)}.")
     rating_form(message["id"], message["question"], answer)

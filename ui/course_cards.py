@@ -12,7 +12,7 @@ import streamlit as st
 from kb.catalogue.calendar import to_ics
 from kb.catalogue.display import compare, contact_line, course_sheet, display, status_label
 from kb.catalogue.model import Course
-from kb.catalogue.ranking import CourseMatch
+from kb.catalogue.ranking import CourseMatch, CourseSearchResult
 from kb.catalogue.requests import CourseFilters
 from ui.markdown import escape
 
@@ -31,8 +31,11 @@ def card(match: CourseMatch, today: date, section: str) -> None:
         )
         sheet, calendar = st.columns([3, 1])
         with sheet, st.expander("Fiche complète"):
-            # The card already shows the title: the sheet starts with its facts.
-            st.markdown(course_sheet(course, today).split("\n", 1)[1])
+            # The card already shows the title, and the sheet's last line names the file it was
+            # read from, which tells a reader nothing: shown are the facts down to the contact.
+            facts = course_sheet(course, today).split("\n", 1)[1].rsplit("\n\n", 1)[0]
+            st.markdown(facts)
+            st.caption(escape(f"Fiche mise à jour : {display(course.updated)}"))
         with calendar:
             _calendar_button(course, f"{section}-{course.id}")
 
@@ -77,3 +80,21 @@ def _unique(titles: list[str]) -> list[str]:
 def filters_summary(filters: CourseFilters) -> str:
     described = filters.describe()
     return f"Critères retenus : {described}." if described else ""
+
+
+def request_filters(result: CourseSearchResult, chosen: CourseFilters) -> None:
+    """Above the sidebar's filters, those read from the request in plain words and how its
+    words were understood: the request narrows the list even where a filter says "Indifférent"."""
+    # A filter chosen in the sidebar wins over the request: what the request set is what it
+    # alone set.
+    read = result.filters.model_dump(exclude_defaults=True).keys() - chosen.model_dump(
+        exclude_defaults=True).keys()
+    described = CourseFilters(**result.filters.model_dump(include=read)).describe()
+    if not described and not result.notes:
+        return
+    st.markdown("**Lu dans votre demande**")
+    if described:
+        st.caption(escape(described[0].upper() + described[1:] + "."))
+    for note in result.notes:
+        st.caption(escape(note))
+    st.caption("Un filtre choisi ci-dessous l'emporte sur la demande.")

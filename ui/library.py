@@ -5,6 +5,7 @@ through kb.core.store; after any change the shared resources are dropped so ever
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -118,6 +119,7 @@ def upload_panel() -> None:
             "Type des documents",
             [None, DocType.PROGRAMME, DocType.METHODE, DocType.REFERENCE],
             format_func=lambda v: "Détecter d'après le contenu" if v is None else _type_label(v),
+            placeholder="Détecter d'après le contenu",
         )
         submitted = st.form_submit_button("Indexer", type="primary", icon=":material/upload:")
     if submitted:
@@ -156,16 +158,20 @@ def documents_panel() -> None:
         width="stretch",
     )
     by_source = {r.source: r for r in records}
+    # By title and type; the file's name only tells apart documents that share both.
+    labels = {r.source: f"{r.title} · {_type_label(r.doc_type)}" for r in records}
+    shared = {label for label, count in Counter(labels.values()).items() if count > 1}
     with st.form("delete"):
         source = st.selectbox(
             "Document à retirer de l'index",
             list(by_source),
-            format_func=lambda s: f"{by_source[s].title} ({s})",
+            format_func=lambda s: labels[s] + (f" · {Path(s).name}" if labels[s] in shared else ""),
+            placeholder="Choisir un document",
         )
         confirmed = st.checkbox("Je confirme la suppression")
         if st.form_submit_button("Supprimer", icon=":material/delete:") and source:
             if confirmed:
-                _delete(source, by_source[source].path)
+                _delete(by_source[source])
             else:
                 st.warning("Cochez la confirmation pour supprimer.")
     with st.expander("Reconstruire l'index"):
@@ -178,20 +184,20 @@ def documents_panel() -> None:
             _rebuild(records)
 
 
-def _delete(source: str, path: str) -> None:
+def _delete(record: DocumentRecord) -> None:
     settings = get_settings()
     try:
-        remove_document(source, settings, resources.store(), WAIT_FOR_LOCK)
+        remove_document(record.source, settings, resources.store(), WAIT_FOR_LOCK)
     except IngestionLocked as exc:
         st.error(str(exc))
         return
-    if uploads.is_upload(settings, path):
-        Path(path).unlink(missing_ok=True)
+    if uploads.is_upload(settings, record.path):
+        Path(record.path).unlink(missing_ok=True)
         where = "Le fichier déposé est supprimé aussi."
     else:
         where = "Son fichier reste sur le disque : il reviendra si son dossier est réindexé."
     resources.refresh()
-    _done(f"« {source} » est retiré de l'index. {where}")
+    _done(f"« {record.title} » est retiré de l'index. {where}")
 
 
 def _root(record: DocumentRecord) -> Path:

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable
 from itertools import pairwise
 
-from kb.core.sentences import clean, passage_units
+from kb.core.reading import paragraphs
+from kb.core.sentences import passage_units
 from kb.core.tokens import tokenize
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-_HEADING = re.compile(r"^#{1,6}\s+")
-_BULLET = re.compile(r"^[-*+]\s+")
+_ITEM = "• "  # the bullet kb.core.reading gives a list item
 # A paraphrase (from a language model) is matched to the passage sentence sharing this share of
 # its words; below it, nothing is highlighted rather than the wrong sentence.
 MIN_OVERLAP = 0.5
@@ -31,16 +31,22 @@ def escape(text: str) -> str:
 
 
 def readable(text: str) -> str:
-    """A passage as a reader sees it: the source's heading marks, emphasis and footnote calls
-    dropped, its list marks as bullets, one line per line."""
-    lines = (_BULLET.sub("• ", _HEADING.sub("", clean(line))) for line in text.splitlines())
-    return "\n".join(lines)
+    """A passage as a reader sees it (`kb.core.reading.paragraphs`): markup dropped, lines the
+    source hard-wrapped joined; a blank line between blocks, except inside a list."""
+    blocks = paragraphs(text)
+    if not blocks:
+        return ""
+    shown = [blocks[0]]
+    for previous, block in pairwise(blocks):
+        both_items = previous.startswith(_ITEM) and block.startswith(_ITEM)
+        shown.append(("\n" if both_items else "\n\n") + block)
+    return "".join(shown)
 
 
 def literal(text: str, bold: Iterable[Span] = ()) -> str:
     """Multi-line `text` as Markdown that shows it as written, line breaks kept, with the
     character ranges of `bold` in bold."""
-    spans = sorted(bold)
+    spans = _merged(bold)
     paragraphs: list[list[str]] = [[]]
     offset = 0
     for line in text.split("\n"):
@@ -52,6 +58,18 @@ def literal(text: str, bold: Iterable[Span] = ()) -> str:
             paragraphs.append([])
     # A backslash at the end of a line is a hard break; a blank line ends a paragraph.
     return "\n\n".join("\\\n".join(lines) for lines in paragraphs if lines)
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping or touching ranges as one: two bold runs side by side would write `****`,
+    which Markdown shows as stars."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _line(line: str, offset: int, spans: list[Span]) -> str:

@@ -5,6 +5,8 @@ above the widgets are never one edit late."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from kb.training.methods import MethodSheet, plain_blocks
@@ -18,6 +20,9 @@ HEADER = {
     "start": "plan-start", "available": "plan-available", "participants": "plan-participants",
     "objectives": "plan-objectives",
 }  # fmt: skip
+# The date is typed: Streamlit's date field is English whatever its format (empty, it reads
+# "dd/mm/yyyy"; its calendar names months and days in English).
+DATE_FORMAT = "%d/%m/%Y"
 # The sequence fields edited in a row, each under the widget key `seq-<index>-<field>`.
 ROW_FIELDS = ("objective", "duration", "method", "contents", "animation", "materials", "output")
 
@@ -36,7 +41,8 @@ def bind(plan: SessionPlan) -> None:
     state = st.session_state
     state[PLAN] = plan
     header = plan.model_dump(include=set(HEADER))
-    header.update(participants=plan.participants or 0, objectives="\n".join(plan.objectives))
+    header.update(participants=plan.participants or 0, objectives="\n".join(plan.objectives),
+                  date=f"{plan.date:{DATE_FORMAT}}" if plan.date else "")  # fmt: skip
     state.update({HEADER[name]: value for name, value in header.items()})
     for index, sequence in enumerate(plan.sequences):
         values = sequence.model_dump(include=set(ROW_FIELDS))
@@ -51,6 +57,7 @@ def read(plan: SessionPlan) -> SessionPlan:
     header.update(
         title=header.get("title") or "Séance",
         participants=header.get("participants") or None,
+        date=_written_date(header["date"]) if "date" in header else plan.date,
         objectives=_lines(header.get("objectives", "\n".join(plan.objectives)), "\n"),
     )
     sequences = [_read_row(index, sequence) for index, sequence in enumerate(plan.sequences)]
@@ -64,6 +71,14 @@ def _read_row(index: int, sequence: Sequence) -> Sequence:
     if "materials" in fields:
         fields["materials"] = _lines(fields["materials"], ";")
     return sequence.model_copy(update=fields)
+
+
+def _written_date(text: str) -> dt.date | None:
+    """The date typed as "18/05/2026"; None when the field is empty or cannot be read."""
+    try:
+        return dt.datetime.strptime(text.strip(), DATE_FORMAT).date()
+    except ValueError:
+        return None
 
 
 def _lines(text: str, separator: str) -> list[str]:
@@ -92,7 +107,10 @@ def header_fields() -> None:
     left, middle, right = st.columns(3)
     left.text_input("Titre de la séance", key=HEADER["title"])
     left.text_input("Public", key=HEADER["audience"])
-    middle.date_input("Date", key=HEADER["date"], format="DD/MM/YYYY")
+    written = middle.text_input("Date", key=HEADER["date"], placeholder="jj/mm/aaaa",
+                                help="Laissez vide si la date n'est pas encore fixée.")  # fmt: skip
+    if written.strip() and _written_date(written) is None:
+        middle.caption("Date illisible : écrivez-la jour/mois/année, par exemple 18/05/2026.")
     middle.time_input("Heure de début", key=HEADER["start"], step=900)
     right.number_input("Temps disponible (min)", 15, 24 * 60, step=15, key=HEADER["available"])
     right.number_input("Participants (0 = non précisé)", 0, 2000, key=HEADER["participants"])
@@ -127,7 +145,7 @@ def _details(index: int, titles: dict[str, str]) -> None:
     # A reopened plan may name a sheet since removed: keep it selectable, check_plan flags it.
     chosen = st.session_state.get(row_key(index, "method"))
     options = [None, *titles, *([chosen] if chosen and chosen not in titles else [])]
-    left.selectbox("Méthode", options, key=row_key(index, "method"),
+    left.selectbox("Méthode", options, key=row_key(index, "method"), placeholder="Aucune méthode",
                    format_func=lambda slug: "—" if slug is None else titles.get(slug, slug))
     left.text_input("Animation", key=row_key(index, "animation"))
     left.text_input("Matériel (séparé par ;)", key=row_key(index, "materials"))

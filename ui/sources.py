@@ -1,5 +1,6 @@
-"""The sources of an answer: numbered passages that open on their text, with the sentence the
-answer leans on in bold, and the file they come from."""
+"""The sources of an answer: numbered passages, labelled by document title and section, that
+open on their text, with the sentence the answer leans on in bold, and the file they come
+from."""
 
 from __future__ import annotations
 
@@ -29,8 +30,7 @@ def show_sources(answer: Answer, key: str) -> None:
         st.markdown("**Sources**")
     for citation in answer.citations:
         passage(f"[{citation.number}]", citation.chunk, citation.supports,
-                f"{key}-{citation.number}",
-                citation.location)
+                f"{key}-{citation.number}", citation.section)
     others = [hit.chunk for hit in answer.uncited()]
     if others:
         st.markdown("**Autres passages retrouvés**")
@@ -41,14 +41,13 @@ def show_sources(answer: Answer, key: str) -> None:
 
 
 def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str,
-            where: str | None = None) -> None:
-    """One source, closed: its mark ("[1]"), title and place (`where`, by default the passage's
-    own); open: its text, `supports` in bold, its file."""
-    where = chunk.location if where is None else where
+            section: str = "") -> None:
+    """One source, closed: its mark ("[1]"), title and place (in `section`, by default the
+    passage's own); open: its kind of document, its text with `supports` in bold, its file."""
+    where = chunk.located(_below_title(chunk.title, section or chunk.section))
     label = f"{mark} {chunk.title}" + (f" — {where}" if where else "")
     with st.expander(escape(label)):
-        doc_type = DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))
-        st.caption(escape(f"{doc_type} · {chunk.source}"))
+        st.caption(escape(DOC_TYPE_LABELS.get(chunk.doc_type, str(chunk.doc_type))))
         text = readable(chunk.text)
         spans = support_spans(text, supports)
         st.markdown(literal(text, [span for span in spans if span]))
@@ -57,6 +56,13 @@ def passage(mark: str, chunk: Chunk, supports: Sequence[str], key: str,
                 st.caption(f"Phrase de la réponse appuyée par ce passage : « {escape(sentence)} »")
         _file(chunk, key)
         _method_sheet(chunk, key)
+
+
+def _below_title(title: str, section: str) -> str:
+    """The section path without the document's title heading it ("Titre > Tarif" is "Tarif"):
+    the label names the title already."""
+    parts = section.split(" > ")
+    return " > ".join(parts[1:] if parts[0].strip() == title.strip() else parts)
 
 
 def _method_sheet(chunk: Chunk, key: str) -> None:
@@ -73,7 +79,7 @@ def _method_sheet(chunk: Chunk, key: str) -> None:
 def _file(chunk: Chunk, key: str) -> None:
     path = Path(chunk.path) if chunk.path else None
     if path is None or not path.is_file():
-        st.caption(escape(f"Fichier d'origine : {chunk.path or chunk.source} (introuvable)"))
+        st.caption("Le fichier d'origine n'est plus disponible : seul ce passage reste lisible.")
         return
     st.download_button(
         "Télécharger le document source",

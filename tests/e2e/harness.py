@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.processes import free_port, isolated_env, serve
+from tests.ui.page_text import leaks
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -137,6 +138,13 @@ def wait_idle(page) -> None:
     """Wait until the script run triggered by the last action has finished."""
     page.wait_for_timeout(300)  # the status widget shows only after a short delay
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+
+
+def leaks_on(page) -> dict[str, list[str]]:
+    """What the page shows that a practitioner must not read (tests/ui/page_text.py), in its
+    text and in its fields' placeholders, which are attributes, not text."""
+    placeholders = page.locator("[placeholder]").evaluate_all("all => all.map(f => f.placeholder)")
+    return leaks([page.locator("body").inner_text(), *placeholders])
 
 
 def screenshot(page, path: Path) -> None:

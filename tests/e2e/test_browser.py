@@ -1,7 +1,8 @@
 """The app in a real browser: `streamlit run app.py` on an index built by `ctg ingest corpus`,
 driven through Debian's Chromium. A question is answered with a source that opens on its
 passage, a course is found and its sessions downloaded as .ics, a document added on the admin
-page is then found by a question. Each page is saved to tests/e2e/screenshots/."""
+page is then found by a question; what the pages show reads as plain French
+(tests/ui/page_text.py). Each page is saved to tests/e2e/screenshots/."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.e2e.harness import (
     chromium,
     go_to,
     last_answer,
+    leaks_on,
     missing_browser,
     open_app,
     screenshot,
@@ -51,7 +53,14 @@ def page(server):
 
 def test_a_question_is_answered_with_a_source_that_opens_on_its_passage(page):
     go_to(page, "Assistant", "Assistant CTG")
+    examples = page.get_by_role("button", name="Comment animer un fish-bowl ?")
+    examples.wait_for()
     screenshot(page, SCREENSHOTS / "assistant-accueil.png")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("?")
+    box.press("Enter")
+    page.get_by_text("La question est vide").wait_for()
+    assert examples.is_visible()  # the examples stay after a question refused as empty
     ask(page, "Combien coûte la formation inter de FR Consultants ?")
     answer = last_answer(page)
     assert "850" in answer.get_by_test_id("stMarkdownContainer").first.inner_text()
@@ -62,8 +71,10 @@ def test_a_question_is_answered_with_a_source_that_opens_on_its_passage(page):
     # The sentence the answer leans on is in bold in the passage.
     support = passage.locator("strong").filter(has_text="850")
     support.wait_for()
-    support.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the source's opening animation
+    source.evaluate("source => source.scrollIntoView({block: 'start'})")  # its label, then text
     assert source.get_by_test_id("stDownloadButton").is_visible()  # the file it comes from
+    assert not leaks_on(page)
     screenshot(page, SCREENSHOTS / "assistant.png")
 
 
@@ -82,7 +93,18 @@ def test_a_course_is_found_and_its_sessions_downloaded_as_ics(page, tmp_path):
     assert saved.suffix == ".ics"
     calendar = saved.read_text(encoding="utf-8")
     assert calendar.startswith("BEGIN:VCALENDAR") and "20260518" in calendar
+    assert "Lu dans votre demande" in page.get_by_test_id("stSidebar").inner_text()
+    assert not leaks_on(page)
     screenshot(page, SCREENSHOTS / "formations.png")
+    comparing = page.get_by_test_id("stMultiSelect").filter(has_text="au moins deux formations")
+    comparing.scroll_into_view_if_needed()
+    assert comparing.get_by_placeholder("Choisir des formations").is_visible()
+    comparing.get_by_role("combobox").click()
+    page.get_by_role("option").first.wait_for()  # the list of courses, open
+    page.wait_for_timeout(500)  # its opening animation
+    assert not leaks_on(page)
+    screenshot(page, SCREENSHOTS / "formations-comparer.png")
+    page.keyboard.press("Escape")
 
 
 def test_method_sheets_are_listed_and_read(page):
@@ -91,6 +113,7 @@ def test_method_sheets_are_listed_and_read(page):
     sheet = page.get_by_role("heading", name="Fish-bowl (bocal à poissons)")
     sheet.wait_for()
     sheet.scroll_into_view_if_needed()
+    assert not leaks_on(page)
     screenshot(page, SCREENSHOTS / "methodes.png")
 
 

@@ -13,6 +13,7 @@ from tests.e2e.harness import (
     build_index,
     chromium,
     go_to,
+    leaks_on,
     missing_browser,
     open_app,
     screenshot,
@@ -56,5 +57,6 @@ def test_a_goal_becomes_a_plan_that_is_downloaded_as_docx(page, tmp_path):
     table = Document(str(saved)).tables[0]
     assert table.rows[0].cells[0].text == "Horaire" and len(table.rows) > 3
     assert table.rows[2].cells[1].text == "20 min"  # the edit made in the page
+    assert not leaks_on(page)
     page.get_by_role("heading", name="Préparer une séance").scroll_into_view_if_needed()
     screenshot(page, SCREENSHOTS / "seance.png")

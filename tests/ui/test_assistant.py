@@ -7,6 +7,11 @@ import sqlite3
 
 from tests.ui.conftest import open_page, shown, texts
 
+FR_CONSULTANTS_TITLE = (
+    "Piloter et faire vivre une Convention territoriale globale : rôle et missions du·de la "
+    "chargé·e de coopération"
+)
+
 
 def _ask(app, question: str):
     app.chat_input[0].set_value(question).run()
@@ -23,11 +28,18 @@ def test_an_empty_chat_offers_example_questions_that_can_be_clicked(corpus_app):
     app = open_page()
     examples = [b for b in app.button if b.key and b.key.startswith("example-")]
     assert len(examples) >= 3
-    assert any("extractif" in caption for caption in texts(app, "caption"))  # backend shown
+    # How answers are made, in plain words.
+    assert any("citées telles quelles" in caption for caption in texts(app, "caption"))
     next(b for b in examples if "FR Consultants" in b.label).click().run()
     assert [m.name for m in app.chat_message] == ["user", "assistant"]
     assert "850" in _answer_text(app)
     assert not [b for b in app.button if b.key and b.key.startswith("example-")]
+
+
+def test_the_example_questions_stay_after_an_empty_question(corpus_app):
+    app = _ask(open_page(), " ? ")
+    assert any("La question est vide" in text for text in texts(app, "warning"))
+    assert [b for b in app.button if b.key and b.key.startswith("example-")]
 
 
 def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentence(corpus_app):
@@ -35,10 +47,14 @@ def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentenc
     answer = app.chat_message[-1]
     assert "[1]" in _answer_text(app)
     sources = answer.expander
-    assert sources and shown(sources[0].label).startswith("[1] ")
+    label = shown(sources[0].label)
+    # The document's title once, then the section within it.
+    assert label == f"[1] {FR_CONSULTANTS_TITLE} — Tarif et modalités"
     passage = sources[0].markdown[0].value
     bold = passage.split("**")[1::2]  # headings, and the sentence the answer leans on
     assert any("850" in part for part in bold)
+    # The source's lines, wrapped at 96 characters, read as one item again.
+    assert "le déjeuner et la collation sont inclus" in shown(passage)
     assert sources[0].get("download_button")  # the source file
     # The passages retrieved but not cited are one click away too, after the sources.
     blocks = texts(answer, "markdown")
@@ -126,4 +142,4 @@ def test_the_backend_in_use_and_its_fallback_are_shown(app_env, corpus_index):
     _ask(app, "Combien coûte la formation inter de FR Consultants ?")
     notices = texts(app.chat_message[-1], "warning")
     assert any("n'est pas utilisable" in notice for notice in notices)
-    assert any("mode extractif" in c for c in texts(app.chat_message[-1], "caption"))
+    assert any("citées telles quelles" in c for c in texts(app.chat_message[-1], "caption"))

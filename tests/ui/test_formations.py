@@ -37,6 +37,17 @@ def test_a_request_in_plain_words_is_read_as_filters(corpus_app):
     assert any("public : élu·es" in caption for caption in texts(app, "caption"))
 
 
+def test_the_sidebar_shows_what_the_request_was_read_as(corpus_app):
+    app = open_page("formations")
+    app.text_input(key="request").set_value("une formation courte pour les élus").run()
+    read = texts(app.sidebar, "caption")
+    assert "Public : élu·es ; durée maximum : 1 jour." in read
+    assert any("« Courte » est compris comme 1 jour au plus" in text for text in read)
+    # A filter chosen in the sidebar is not repeated as read from the request.
+    app.sidebar.selectbox(key="audience").set_value("elu").run()
+    assert "Durée maximum : 1 jour." in texts(app.sidebar, "caption")
+
+
 def test_no_match_shows_the_nearest_course(corpus_app):
     app = open_page("formations")
     app.text_input(key="request").set_value("une formation à Lyon en décembre").run()

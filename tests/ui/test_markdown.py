@@ -26,7 +26,7 @@ def test_lines_are_kept_and_leading_spaces_cannot_open_a_code_block():
     assert literal(text) == "Titre\n\nindenté\\\nsuite"
 
 
-def test_the_supporting_sentence_is_bolded_across_lines_with_its_label():
+def test_the_supporting_sentence_is_bolded_with_its_label_in_its_rejoined_item():
     text = readable(
         "## En bref\n\n- **Organisme** : FR Consultants.\n- **Tarif** : 850 € TTC par stagiaire,\n"
         "  déjeuner compris.\n- Durée : 2 jours."
@@ -36,10 +36,15 @@ def test_the_supporting_sentence_is_bolded_across_lines_with_its_label():
     assert shown == (
         "En bref\n\n"
         "• Organisme \\: FR Consultants\\.\\\n"
-        "• **Tarif \\: 850 € TTC par stagiaire\\,**\\\n"
-        "**déjeuner compris**\\.\\\n"
+        "• **Tarif \\: 850 € TTC par stagiaire\\, déjeuner compris**\\.\\\n"
         "• Durée \\: 2 jours\\."
     )
+
+
+def test_overlapping_supports_make_one_bold_run():
+    text = "Pour le COTECH (deux à quatre semaines avant le COPIL) :"
+    shown = literal(text, [(0, 52), (16, 54)])
+    assert shown == "**Pour le COTECH \\(deux à quatre semaines avant le COPIL\\)** \\:"
 
 
 def test_a_paraphrase_points_at_the_passage_sentence_sharing_its_words():
@@ -51,4 +56,8 @@ def test_a_paraphrase_points_at_the_passage_sentence_sharing_its_words():
 
 def test_markup_of_the_source_is_dropped_and_links_keep_their_words_only():
     assert readable("**Gras** et [site](https://exemple.fr)^[1]") == "Gras et site"
-    assert readable("## Titre\n- point\n1. étape") == "Titre\n• point\n1. étape"
+
+
+def test_hard_wrapped_lines_are_joined_and_headings_and_list_items_kept_apart():
+    text = "## Titre\nUne phrase coupée\nen deux.\n- point\n  qui continue\n- autre"
+    assert readable(text) == "Titre\n\nUne phrase coupée en deux.\n\n• point qui continue\n• autre"

@@ -4,6 +4,7 @@ warnings, reordered, saved as JSON and reopened."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 
@@ -65,6 +66,16 @@ def test_moving_a_sequence_shifts_the_times(corpus_app):
     (start, end, _) = plan.schedule()[1]
     assert start.strftime("%H:%M") != "09:00"  # the opening now follows the method
     assert any(f"{start:%H:%M}–{end:%H:%M}" in text for text in texts(app, "markdown"))
+
+
+def test_the_date_is_typed_day_first_and_a_date_it_cannot_read_is_said(corpus_app):
+    app = _drafted()
+    assert app.text_input(key="plan-date").placeholder == "jj/mm/aaaa"
+    app.text_input(key="plan-date").set_value("18/05/2026").run()
+    assert app.session_state["plan"].date == date(2026, 5, 18)
+    app.text_input(key="plan-date").set_value("18 mai").run()
+    assert app.session_state["plan"].date is None
+    assert any("Date illisible" in caption for caption in texts(app, "caption"))
 
 
 @pytest.fixture

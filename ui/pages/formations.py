@@ -10,7 +10,7 @@ from kb.catalogue.model import FORMAT_LABELS, MONTHS, OFFER_LABELS, ROLE_LABELS
 from kb.catalogue.ranking import search_courses
 from kb.catalogue.requests import CourseFilters
 from ui import resources
-from ui.course_cards import card, comparison, filters_summary
+from ui.course_cards import card, comparison, filters_summary, request_filters
 from ui.markdown import escape
 
 st.title("Trouver une formation")
@@ -29,12 +29,13 @@ def _choice(label: str, labels: dict, key: str):
     """A select box whose first option, None, means 'any'."""
     return st.selectbox(
         label, [None, *labels], format_func=lambda v: "Indifférent" if v is None else labels[v],
-        key=key,
+        key=key, placeholder="Indifférent",
     )
 
 
 with st.sidebar:
     st.header("Filtres")
+    read_from_request = st.container()  # filled once the request is read, below
     places = sorted({s.place for c in courses for s in c.sessions if s.place})
     chosen = {
         "audience": _choice("Public", ROLE_LABELS, "audience"),
@@ -63,6 +64,8 @@ result = search_courses(
 (st.success if result.results else st.warning)(escape(result.message))
 if summary := filters_summary(result.filters):
     st.caption(escape(summary))
+with read_from_request:
+    request_filters(result, filters)
 for match in result.results:
     card(match, today, "result")
 if result.nearest and not result.results:
@@ -79,6 +82,8 @@ picked = st.multiselect(
     "Choisissez au moins deux formations",
     [course.id for course in courses],
     format_func=lambda course_id: display(catalogue.get(course_id).title),
+    placeholder="Choisir des formations",
+    select_all=False,  # a table of every course side by side reads as nothing
     key="compare",
 )
 if len(picked) < 2:

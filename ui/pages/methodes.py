@@ -38,6 +38,7 @@ with st.sidebar:
         "Moment de la CTG",
         [None, *MOMENT_LABELS],
         format_func=lambda v: "Tous" if v is None else MOMENT_LABELS[v],
+        placeholder="Tous",
         key="moment",
     )
     duration = st.number_input(

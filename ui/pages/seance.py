@@ -57,6 +57,7 @@ with st.sidebar:
     labels = saved_plan_labels(folder)
     if labels:
         st.selectbox("Déroulé", list(labels), key="saved-plan", format_func=labels.__getitem__,
+                     placeholder="Choisir un déroulé",
                      help="Par titre, avec la date de la séance, ou à défaut celle de "
                           "l'enregistrement.")  # fmt: skip
         st.button("Ouvrir", on_click=reopen, key="open-plan")
