@@ -28,6 +28,7 @@ from bench.common import (
     temporary_settings,
 )
 from kb.answers.answer import Assistant
+from kb.answers.answerability import load_gate
 from kb.core.store import Store
 from kb.evaluation.baseline import PlainBM25
 from kb.evaluation.metrics import (
@@ -110,7 +111,9 @@ def run() -> tuple[list[Row], list[tuple[float, ...]]]:
             if roots == [FOREIGN_DOCS]:
                 assistant = Assistant(store, settings, backend="extractive")
                 seen = outcomes(assistant, sets["foreign_dev"])
-                points = [(t, *curve(seen, t)) for t in THRESHOLDS]
+                gate = load_gate()
+                served = {gate.threshold} if gate else set()
+                points = [(t, *curve(seen, t)) for t in sorted(set(THRESHOLDS) | served)]
     return rows, points
 
 
@@ -174,10 +177,15 @@ def report(rows: list[Row], points: list[tuple[float, ...]]) -> str:
         "",
         "## Risque et couverture des réponses (documents étrangers, partie dev)",
         "",
-        "Pour chaque seuil de confiance sous lequel l'assistant dirait « pas de réponse "
-        "directe » : *couverture* = part des questions auxquelles il répond ; *risque* = part "
-        "de ses réponses qui ne contiennent pas le fait attendu (ou répondent à une question "
-        "sans réponse). Le seuil en service est 0 : sous 5,5 la réponse porte un avertissement.",
+        "La probabilité qu'une réponse tienne vient d'un modèle logistique sur quelques "
+        "signaux nommés (`kb/answers/answerability.py`), ajusté sur la partie dev par "
+        "`python -m bench.calibration --fit`. Pour chaque seuil de probabilité sous lequel "
+        "l'assistant dit « Je n'ai pas de réponse directe dans les documents » et montre les "
+        "passages les plus proches : *couverture* = part des questions auxquelles il répond ; "
+        "*risque* = part de ses réponses qui ne contiennent pas le fait attendu (ou répondent à "
+        "une question sans réponse). Le seuil en service est celui de l'ajustement "
+        f"({load_gate().threshold if load_gate() else 0:.2f}) : le plus bas des seuils qui "
+        "s'abstiennent le plus sur la partie dev avec au plus 7 % d'abstentions à tort.",
         "",
         "| Seuil | Couverture | Risque | Abstention (sans réponse) | Abstention à tort |",
         "|---|---|---|---|---|",

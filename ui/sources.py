@@ -22,9 +22,12 @@ def show_sources(answer: Answer, key: str) -> None:
         if not answer.passages:
             st.caption("Aucun passage proche : la base ne dit rien de ce sujet.")
             return
-        st.markdown("**Passages les plus proches** (aucun ne répond à la question)")
+        st.markdown("**Passages les plus proches** (aucun ne répond directement ; en gras, la "
+                    "phrase qui s'en approche le plus)")
         for number, hit in enumerate(answer.passages, 1):
-            passage(f"[{number}]", hit.chunk, (), f"{key}-near-{number}")
+            nearest = answer.nearest.get(hit.chunk.id)
+            passage(f"[{number}]", hit.chunk, [nearest] if nearest else (),
+                    f"{key}-near-{number}")
         return
     if answer.citations:
         st.markdown("**Sources**")

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from kb.answers.answerability import load_gate, signals
 from kb.answers.citations import CitationBook, Supported, attach, strip_markers
 from kb.answers.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
@@ -35,6 +36,7 @@ from kb.core.tokens import tokenize
 from kb.search.analysis import QuestionAnalysis, analyse
 from kb.search.followups import History, to_messages
 from kb.search.retrieval import HybridRetriever, Retrieved
+from kb.search.support import score_candidates
 
 ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
 LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
@@ -75,6 +77,7 @@ class _Turn:
 
     found: Retrieved
     notices: list[str] = field(default_factory=list)
+    certainty: float | None = None
 
     @property
     def analysis(self) -> QuestionAnalysis:
@@ -98,6 +101,9 @@ class Assistant:
         self.backend = (backend or settings.llm).strip().lower()
         self.retriever = HybridRetriever(store=store, k=k)
         self.threshold = threshold
+        self.gate = load_gate()
+        self.min_certainty = (settings.min_certainty if settings.min_certainty is not None
+                              else self.gate.threshold if self.gate else 0.0)
         self._model = model
         self._model_error: str | None = None
         if model is None and self.backend != EXTRACTIVE:
@@ -176,6 +182,11 @@ class Assistant:
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["retrieved"])
         found = extract(turn.found, self.store.vectors, self.threshold)
+        certainty = turn.certainty = self._certainty(turn.analysis, found)
+        if certainty is not None:
+            # The calibrated gate decides, except where the document answers by its structure.
+            found = replace(found, answerable=found.best is not None and (
+                found.spelled or found.in_section or certainty >= self.min_certainty))
         fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
         unknown = self._unknown(turn.analysis, fair)
         if unknown:
@@ -282,13 +293,23 @@ class Assistant:
         yield text
         yield self._answer(turn, text, book, backend, confidence, [])
 
+    def _certainty(self, question: QuestionAnalysis, found: Extract) -> float | None:
+        """The gate's probability that the best sentence answers; None without a gate."""
+        if self.gate is None or found.best is None:
+            return None
+        return self.gate.probability(signals(question, found.best, self.store.lexical))
+
     def _abstain(self, turn: _Turn, confidence: float) -> Iterator[str | Answer]:
         text = abstention(turn.analysis)
         yield text
+        closest = list(turn.found.hits[:CLOSEST])
+        nearest: dict[str, str] = {}
+        for candidate in score_candidates(turn.analysis, closest, self.store.vectors):
+            nearest.setdefault(candidate.hit.chunk.id, candidate.unit.display)
         yield Answer(
             question=turn.analysis.asked, text=text, abstained=True, backend=self.backend,
             notice=" ".join(turn.notices) or None, standalone_question=turn.analysis.text,
-            passages=list(turn.found.hits[:CLOSEST]), confidence=confidence,
+            passages=closest, confidence=confidence, certainty=turn.certainty, nearest=nearest,
         )
 
     def _answer(self, turn: _Turn, text: str, book: CitationBook, backend: str,
@@ -297,6 +318,7 @@ class Assistant:
             question=turn.analysis.asked, text=text, citations=book.citations(), backend=backend,
             notice=" ".join(turn.notices) or None, standalone_question=turn.analysis.text,
             passages=list(turn.found.hits), unsupported=unsupported, confidence=confidence,
+            certainty=turn.certainty,
         )
 
 

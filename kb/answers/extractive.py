@@ -46,6 +46,7 @@ class Extract:
     # The best sentence is in the section of a sheet that the question asks for ("Qui a inventé
     # le world café ?" → its "Origine et références"): it answers by where it stands.
     in_section: bool = False
+    best: Candidate | None = None  # the best answering sentence: the gate reads its signals
 
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
@@ -197,4 +198,4 @@ def extract(found: Retrieved, embeddings: Embeddings, threshold: float = ABSTAIN
         else candidates
     whole_list = whole_list or (sectioned and not kinds)
     return Extract(_readable(_choose(best, quoted, whole_list)), best.score,
-                   spelled or sectioned or best.score >= threshold, spelled, sectioned)
+                   spelled or sectioned or best.score >= threshold, spelled, sectioned, best)

@@ -10,7 +10,7 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from kb.core.documents import SearchHit
 from kb.core.injection import neutralise
 
-NOT_FOUND = "Je ne trouve pas cette information dans la base de connaissances."
+NOT_FOUND = "Je n'ai pas de réponse directe dans les documents."
 
 ANSWER_SYSTEM = (
     "Tu es l'assistant documentaire des praticiens des Conventions territoriales globales (CTG) "

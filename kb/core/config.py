@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(5, ge=1, le=50)
     rerank: bool = Field(True, description="Reorder the best passages by their best sentence.")
+    min_certainty: float | None = Field(
+        None, ge=0, le=1,
+        description="Probability below which the assistant does not answer; unset = the one "
+                    "fitted with the answerability gate.",
+    )
     chunk_size: int = Field(1600, ge=200, le=8000, description="Target chunk length in characters.")
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are refused.")
 

@@ -184,6 +184,11 @@ class Answer:
     passages: list[SearchHit] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     confidence: float = 0.0
+    # The calibrated probability that the answer holds (kb.answers.answerability); None
+    # without a fitted gate.
+    certainty: float | None = None
+    # For an abstention, the sentence of each closest passage that comes nearest to answering.
+    nearest: dict[str, str] = field(default_factory=dict)
 
     @property
     def retrieval_scores(self) -> list[float]:
@@ -201,6 +206,7 @@ class Answer:
         return {
             "answer": self.text,
             "abstained": self.abstained,
+            "certainty": self.certainty,
             "backend": self.backend,
             "notice": self.notice,
             "citations": [c.to_dict() for c in self.citations],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from kb.answers.prompt import NOT_FOUND
 from tests.ui.conftest import open_page, shown, texts
 
 FR_CONSULTANTS_TITLE = (
@@ -76,10 +77,14 @@ def test_a_cited_method_sheet_opens_on_the_methodes_page(corpus_app):
 
 def test_an_unanswerable_question_says_so_and_shows_the_closest_passages(corpus_app):
     app = _ask(open_page(), "Quelle est la recette de la tarte tatin ?")
-    assert _answer_text(app).startswith("Je ne trouve pas")
+    assert _answer_text(app).startswith(NOT_FOUND)
     blocks = texts(app.chat_message[-1], "markdown")
     assert any("Passages les plus proches" in text for text in blocks)
     assert app.chat_message[-1].expander  # the closest passages, to check by oneself
+    nearest = app.session_state["messages"][-1]["answer"].nearest
+    # Each passage opens on the sentence that comes nearest to answering, in bold (beside the
+    # bold heading above the passages).
+    assert nearest and sum("**" in text for text in blocks) >= 2
 
 
 def test_a_follow_up_question_is_read_in_the_conversation(corpus_app):
@@ -94,7 +99,7 @@ def test_the_type_filter_restricts_the_documents_read(corpus_app):
     app = open_page()
     app.multiselect(key="doc_types").set_value(["methode"]).run()
     _ask(app, "Combien coûte la formation inter de FR Consultants ?")
-    assert _answer_text(app).startswith("Je ne trouve pas")
+    assert _answer_text(app).startswith(NOT_FOUND)
 
 
 def test_a_rating_with_its_comment_is_stored_in_sqlite(corpus_app):
