@@ -68,7 +68,7 @@ RULES = (
     Rule("Reclassement par la meilleure phrase", settings=(("rerank", False),)),
     Rule("Abstention : mots inconnus de la base", (("kb.answers.answer", "UNKNOWN_SHARE", 2.0),
                                                    ("kb.answers.answer", "DOUBT_SHARE", 2.0))),
-    Rule("Abstention : seuil de confiance", (("kb.answers.extractive", "ABSTAIN_BELOW", -1e9),)),
+    Rule("Abstention : probabilité calibrée de la réponse", settings=(("min_certainty", 0.0),)),
 )
 
 
