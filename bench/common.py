@@ -3,6 +3,7 @@ real one (real texts and real embeddings, perturbed), so that sizes can grow pas
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import statistics
 import tempfile
@@ -27,6 +28,18 @@ EVAL = REPO / "tests" / "eval"
 FOREIGN = EVAL / "foreign"
 FOREIGN_DOCS = FOREIGN / "docs"
 CHUNKS_PER_DOCUMENT = 50
+
+
+def write_report(description: str, build: Callable[[], str]) -> None:
+    """The command line of a bench that measures and writes one Markdown page (`--report`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--report", type=Path, help="Markdown page to write")
+    args = parser.parse_args()
+    text = build()
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(text, encoding="utf-8")
+    print(text)
 
 
 def percentile(values: list[float], q: float) -> float:

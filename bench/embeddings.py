@@ -7,7 +7,6 @@ Run: .venv/bin/python -m bench.embeddings --report docs/embeddings.md
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from bench.common import (
     percentile,
     temporary_settings,
     time_calls,
+    write_report,
 )
 from bench.evaluation import Row, measure
 from kb.search import retrieval
@@ -115,14 +115,7 @@ def report(variants: list[Variant]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", type=Path, help="Markdown page to write")
-    args = parser.parse_args()
-    text = report(run())
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(text, encoding="utf-8")
-    print(text)
+    write_report(__doc__.splitlines()[0], lambda: report(run()))
 
 
 if __name__ == "__main__":

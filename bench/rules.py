@@ -10,7 +10,6 @@ regression checks (no set should lose more than 0.03). The fresh part is read as
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from bench.common import (
     foreign_sets,
     index_real_corpus,
     temporary_settings,
+    write_report,
 )
 from bench.evaluation import CORPUS_SETS
 from kb.answers.answer import Assistant
@@ -184,14 +184,7 @@ def report(baselines: dict[str, tuple[float, float]],
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", type=Path, help="Markdown page to write")
-    args = parser.parse_args()
-    text = report(*run())
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(text, encoding="utf-8")
-    print(text)
+    write_report(__doc__.splitlines()[0], lambda: report(*run()))
 
 
 if __name__ == "__main__":

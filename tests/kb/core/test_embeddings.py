@@ -31,6 +31,19 @@ def test_sentence_transformers_model_from_a_local_path():
     assert cosine(a, b) > cosine(a, c)
 
 
+@pytest.mark.slow
+def test_e5_small_ships_its_weights_and_prefixes_queries():
+    model = load_embeddings("e5-small")
+    price, paraphrase, other = model.embed_documents(
+        ["Le tarif de la formation est de 850 euros", "Combien coûte ce stage ?",
+         "Le fish bowl se joue en deux cercles"])
+    assert len(price) == 384 and math.isclose(cosine(price, price), 1.0, abs_tol=1e-5)
+    question = model.embed_query("Combien coûte ce stage ?")
+    assert cosine(question, price) > cosine(question, other)
+    # e5 reads "query: " and "passage: " differently: the same text embeds apart.
+    assert cosine(question, paraphrase) < 0.9999
+
+
 @pytest.mark.parametrize("name", ["word2vec", "st:", "st:/nowhere/model"])
 def test_unknown_models_are_clear_errors(name):
     with pytest.raises(UnknownEmbeddingModel) as caught:
