@@ -198,7 +198,8 @@ def ask(
         "--llm", help="extractive, openai, ollama ou llamacpp (défaut : CTG_LLM).")] = None,
     doc_type: Annotated[DocType | None, typer.Option("--type", help="Type de document.")] = None,
 ) -> None:
-    """Poser une question : réponse sourcée, ou « je ne trouve pas » avec les passages proches."""
+    """Poser une question : réponse sourcée, ou « pas de réponse directe » avec les passages
+    les plus proches et, pour chacun, la phrase qui s'approche le plus d'une réponse."""
     from kb.answers.answer import Assistant
     from kb.search.questions import QuestionError
 
@@ -222,6 +223,9 @@ def ask(
         console.rule("Sources" if answer.citations else "Passages les plus proches", align="left")
     for number, chunk, where in sources:
         _passage_line(f"[{number}]", chunk, where)
+        if chunk.id in answer.nearest:  # an abstention: what comes nearest to an answer there
+            console.print(f"    « {answer.nearest[chunk.id]} »", style="dim", markup=False,
+                          highlight=False)
     others = answer.uncited()
     if others:
         console.rule("Autres passages retrouvés (non cités)", align="left")

@@ -69,6 +69,12 @@ def test_ingest_search_stats_eval(project):
     assert "780" in sources and "[1] " in sources
     assert "• " in others and "[1] " not in others
 
+    declined = ctg(project, "ask", "Quel est le tarif du téléphérique de Grenoble ?")
+    assert declined.stdout.startswith("Je n'ai pas de réponse directe dans les documents")
+    closest = declined.stdout.split("Passages les plus proches")[1]
+    # Each closest passage is followed by the sentence of it nearest to an answer.
+    assert closest.count("[") == closest.count("    « ") >= 1
+
     stats = json.loads(ctg(project, "stats", "--json").stdout)
     assert stats["programme"]["documents"] == 2
 
