@@ -270,6 +270,7 @@ def _read_text(data: bytes) -> tuple[list[Section], dict[str, Any]]:
 # --- Markdown ------------------------------------------------------------------------------
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _read_markdown(data: bytes) -> tuple[list[Section], dict[str, Any]]:
@@ -288,7 +289,8 @@ def _read_markdown(data: bytes) -> tuple[list[Section], dict[str, Any]]:
         ) from exc
     if not isinstance(post.metadata, dict):
         raise IngestError(Reason.BAD_FRONT_MATTER, "L'en-tête YAML doit être une liste de clés.")
-    return split_markdown(post.content), dict(post.metadata)
+    # An HTML comment is a note to the editor ("<!-- source : … -->"): no reader sees it.
+    return split_markdown(_HTML_COMMENT.sub("", post.content)), dict(post.metadata)
 
 
 def split_markdown(text: str) -> list[Section]:

@@ -183,6 +183,15 @@ def test_decode_refuses_binary_with_nul_bytes():
         decode_text(b"texte\x00\x00binaire")
 
 
+def test_html_comments_in_markdown_never_reach_a_passage(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("# Page\n\n<!-- source : https://exemple.fr/page -->\nLe texte lu.\n\n"
+                    "<!--\nnote sur\nplusieurs lignes\n-->\nLa suite.\n", encoding="utf-8")
+    doc = load(path)
+    assert "Le texte lu." in doc.text and "La suite." in doc.text
+    assert "<!--" not in doc.text and "exemple.fr" not in doc.text and "plusieurs" not in doc.text
+
+
 def test_split_markdown_resets_deeper_headings():
     sections = split_markdown("# A\n\nx\n\n## B\n\ny\n\n# C\n\nz")
     assert [s.heading_path for s in sections] == [("A",), ("A", "B"), ("C",)]
