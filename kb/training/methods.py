@@ -37,6 +37,7 @@ SECTIONS: tuple[str, ...] = (
 )
 """The H2 sections every sheet has, in this order (an optional `Voir aussi` may follow)."""
 STEPS = "Déroulé pas à pas"
+SEE_ALSO = "Voir aussi"
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 """The parser for sheet bodies: CommonMark and tables; raw HTML stays text, never markup."""
@@ -119,7 +120,14 @@ class MethodSheet(MethodFrontMatter):
             for found in _STEP.finditer(self.sections.get(STEPS, ""))
         ]
 
+    def related(self) -> list[str]:
+        """The slugs of the other sheets its `Voir aussi` links to (`[Titre](autre-fiche.md)`),
+        in order; links to anything else are left out."""
+        return [found["slug"] for found in _SHEET_LINK.finditer(self.sections.get(SEE_ALSO, ""))]
 
+
+# A Markdown link to a sibling sheet: "[Théorie du changement](theorie-du-changement.md)".
+_SHEET_LINK = re.compile(r"\[[^\]]+\]\((?:\./)?(?P<slug>[\w-]+)\.md\)")
 _H2 = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 
 # French labels for the pydantic errors a sheet author is likely to hit.

@@ -8,7 +8,8 @@ from tests.ui.conftest import open_page, texts
 
 
 def _listed(app) -> list[str]:
-    return [button.key.removeprefix("read-") for button in app.button if button.key]
+    return [button.key.removeprefix("read-") for button in app.button
+            if button.key and button.key.startswith("read-")]
 
 
 def test_filters_keep_the_sheets_that_fit_the_moment_the_time_and_the_group(corpus_app):
@@ -30,6 +31,15 @@ def test_a_sheet_is_read_with_its_sections(corpus_app):
     sections = [expander.label for expander in app.expander]
     assert sections[:2] == ["À quoi ça sert", "Quand l'utiliser dans une CTG"]
     assert "Déroulé pas à pas" in sections
+
+
+def test_a_sheet_links_to_its_related_sheets_by_title(corpus_app):
+    app = open_page("methodes")
+    app.button(key="read-approche-orientee-changement").click().run()
+    assert "Voir aussi" not in [expander.label for expander in app.expander]
+    assert not any(".md" in text for text in texts(app, "markdown"))
+    app.button(key="see-theorie-du-changement").click().run()
+    assert app.header[0].value.startswith("Théorie du changement")
 
 
 def test_no_sheet_fits_says_what_to_change(corpus_app):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kb.training.methods import MethodSheet, filter_methods
+from kb.training.methods import SEE_ALSO, MethodSheet, filter_methods
 from ui import resources
 
 MOMENT_LABELS = {
@@ -85,6 +85,16 @@ with sheet_column:
         st.markdown(f"*{chosen.objectif}*")
         st.caption(facts(chosen))
         st.markdown("**Matériel** : " + " ; ".join(chosen.materiel))
+        titles = {method.slug: method.title for method in methods}
         for heading, text in chosen.sections.items():
+            if heading == SEE_ALSO:
+                continue
             with st.expander(heading, expanded=heading in OPEN_SECTIONS):
                 st.markdown(text)
+        # The sheet's links to other sheets open them here, named by their titles.
+        linked = [slug for slug in chosen.related() if slug in titles]
+        if linked:
+            st.markdown(f"**{SEE_ALSO}**")
+            for slug in linked:
+                st.button(titles[slug], key=f"see-{slug}", on_click=read, args=(slug,),
+                          icon=":material/arrow_forward:")

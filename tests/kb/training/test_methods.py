@@ -76,6 +76,16 @@ def test_every_markdown_file_loads_as_a_sheet(methods):
     assert len(methods) == len(list(METHODS_DIR.glob("*.md")))
 
 
+def test_related_sheets_are_the_sibling_sheets_linked(methods, tmp_path):
+    slugs = {sheet.slug for sheet in methods}
+    linked = [slug for sheet in methods for slug in sheet.related()]
+    assert linked and set(linked) <= slugs  # every shipped link opens a shipped sheet
+    sheet = next(sheet for sheet in methods if sheet.related())
+    outside = sheet.model_copy(update={"sections": {
+        "Voir aussi": "- [Site](https://exemple.fr/page.md)\n- [Fish-bowl](./fish-bowl.md)"}})
+    assert outside.related() == ["fish-bowl"]
+
+
 def test_required_sheets_exist(methods):
     assert not REQUIRED_SLUGS - {sheet.slug for sheet in methods}
 
