@@ -29,7 +29,7 @@ from kb.answers.answer import Assistant
 from kb.answers.answerability import SIGNALS, Gate, save_gate, signals
 from kb.answers.extractive import extract
 from kb.core.store import Store
-from kb.evaluation.metrics import EvalQuestion, is_hit
+from kb.evaluation.metrics import EvalQuestion
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # L2 strength of the fit: few questions, a handful of signals; the default of scikit-learn.
@@ -62,7 +62,7 @@ def outcomes(assistant: Assistant, questions: list[EvalQuestion]) -> list[Outcom
         found = extract(state["retrieved"], assistant.store.vectors, open_gate.threshold)
         seen = (signals(state["analysis"], found.best, assistant.store.lexical)
                 if found.best is not None and not answer.abstained else None)
-        right = not q.unanswerable and not answer.abstained and is_hit(answer.text, q.answers)
+        right = not q.unanswerable and not answer.abstained and q.answered_by(answer.text)
         certainty = answer.certainty if answer.certainty is not None and seen else 0.0
         rows.append(Outcome(seen, certainty, right, q.unanswerable))
     return rows

@@ -28,7 +28,7 @@ from kb.answers.extractive import ABSTAIN_BELOW, Extract, extract
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
 from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.core.config import Settings
-from kb.core.documents import Answer, DocType
+from kb.core.documents import Answer, DocType, SearchHit
 from kb.core.glossary import fold
 from kb.core.sentences import answer_sentences
 from kb.core.store import Store
@@ -181,17 +181,15 @@ class Assistant:
 
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["retrieved"])
-        found = extract(turn.found, self.store.vectors, self.threshold)
-        certainty = turn.certainty = self._certainty(turn.analysis, found)
-        if certainty is not None:
-            # The calibrated gate decides, except where the document answers by its structure.
-            found = replace(found, answerable=found.best is not None and (
-                found.spelled or found.in_section or certainty >= self.min_certainty))
+        found, turn.certainty = self._decided(turn.found)
         fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
         unknown = self._unknown(turn.analysis, fair)
         if unknown:
             names = ", ".join(f"« {name} »" for name in unknown)
             turn.notices.append(f"Aucun document de la base ne mentionne {names}.")
+        elif self._model is None and turn.analysis.pieces:
+            # Each question it joins is answered from its own passages, one after the other.
+            found = self._joined(turn, state.get("doc_types")) or found
         if unknown or not found.answerable:
             yield from self._abstain(turn, found.confidence)
             return
@@ -292,6 +290,44 @@ class Assistant:
         text = " ".join(book.cite(s) for s in sentences)
         yield text
         yield self._answer(turn, text, book, backend, confidence, [])
+
+    def _decided(self, retrieved: Retrieved) -> tuple[Extract, float | None]:
+        """The sentences answering what was `retrieved`, and the gate's certainty; whether they
+        answer is the calibrated gate's call, except where the document answers by its
+        structure (the section asked for, the acronym spelled out)."""
+        found = extract(retrieved, self.store.vectors, self.threshold)
+        certainty = self._certainty(retrieved.analysis, found)
+        if certainty is not None:
+            found = replace(found, answerable=found.best is not None and (
+                found.spelled or found.in_section or certainty >= self.min_certainty))
+        return found, certainty
+
+    def _joined(self, turn: _Turn, doc_types: set[str] | None) -> Extract | None:
+        """The answers to each question `turn`'s question joins, in its order, as one; a
+        question without a direct answer is named in a notice. None when none is answered."""
+        sentences: list[Supported] = []
+        hits: dict[str, SearchHit] = {}
+        confidences: list[float] = []
+        certainties: list[float] = []
+        missing: list[str] = []
+        for piece in turn.analysis.pieces:
+            retrieved = self.retriever.retrieve(analyse(piece), doc_types=doc_types)
+            found, certainty = self._decided(retrieved)
+            if not found.answerable:
+                missing.append(piece.split(" (")[0])
+                continue
+            quoted = {s.sentence for s in sentences}
+            sentences += [s for s in found.sentences if s.sentence not in quoted]
+            hits.update((hit.chunk.id, hit) for hit in retrieved.hits if hit.chunk.id not in hits)
+            confidences.append(found.confidence)
+            certainties += [certainty] if certainty is not None else []
+        if not sentences:
+            return None
+        turn.notices += [f"Pas de réponse directe dans les documents à « {piece} »."
+                         for piece in missing]
+        turn.found = replace(turn.found, hits=tuple(hits.values()))
+        turn.certainty = min(certainties, default=turn.certainty)
+        return Extract(sentences, min(confidences), True)
 
     def _certainty(self, question: QuestionAnalysis, found: Extract) -> float | None:
         """The gate's probability that the best sentence answers; None without a gate."""

@@ -32,6 +32,15 @@ class EvalQuestion:
     unanswerable: bool = False
     previous: str = ""  # the conversation's previous question, for a follow-up
     split: str = ""  # "dev" (failures read) or "fresh" (aggregate figures only)
+    # A question asking two things ("qui la signe et pour combien d'années ?"): the second
+    # one's expected substrings, which a right answer holds too.
+    second_answers: tuple[str, ...] = ()
+
+    def answered_by(self, text: str) -> bool:
+        """Whether `text` holds what the question asks: one of its answers, and one of the
+        second part's when it asks two things."""
+        return is_hit(text, self.answers) and (
+            not self.second_answers or is_hit(text, self.second_answers))
 
 
 @dataclass
@@ -66,6 +75,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     unanswerable=bool(row.get("unanswerable", False)),
                     previous=str(row.get("previous", "")),
                     split=str(row.get("split", "")),
+                    second_answers=tuple(row.get("answers_2", ())),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -180,8 +190,9 @@ def evaluate_answers(ask: Callable[..., Answer], questions: list[EvalQuestion]) 
         elif answer.abstained:
             abstained_wrong += 1
         else:
-            row["hit"] = is_hit(answer.text, q.answers)
-            row["citations_hit"] = [is_hit(c.chunk.text, q.answers) for c in answer.citations]
+            row["hit"] = q.answered_by(answer.text)
+            row["citations_hit"] = [is_hit(c.chunk.text, q.answers + q.second_answers)
+                                    for c in answer.citations]
             hits += row["hit"]
             cited += len(answer.citations)
             correct_citations += sum(row["citations_hit"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from kb.core.glossary import expand, fold
 from kb.core.tokens import content_words, query_tokens, tokenize
 from kb.search.answer_types import expected_types
-from kb.search.followups import History, condense_extractive
+from kb.search.followups import History, condense_extractive, with_topic
 from kb.search.headings import HeadingMatch
 from kb.search.parts import parts
 from kb.search.questions import (
@@ -35,6 +35,15 @@ _OFFER = re.compile(
 )
 # "Quelles tâches… ?", "quels sont…": several things are asked for, a whole list answers.
 _PLURAL = re.compile(r"\bquel(?:le)?s\b")
+# "C'est quoi une CTG et qui la signe ?": a second question joined to the first by "et" and a
+# word that asks; each is answered on its own ("petite enfance et jeunesse" joins no question).
+_SECOND_QUESTION = re.compile(
+    r"\s*,?\s+et\s+(?=(?:qui|que|quoi|quel(?:le)?s?|combien|o[uù]|quand|comment|pourquoi|"
+    r"[aà] (?:quoi|qui|quel(?:le)?s?)|(?:pour|sur|dans|avec|depuis|jusqu'?[aà]|en) "
+    r"(?:quel(?:le)?s?|combien|qui|quoi|quand)|est-ce)\b)",
+    re.IGNORECASE,
+)
+MIN_PIECE_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,9 @@ class QuestionAnalysis:
     course: bool  # it speaks of a course (a session, the trainees, the provider)
     training_offer: bool  # it is about a training offer, which the provider answers
     plural: bool  # it asks for several things ("quelles tâches")
+    # The questions it joins ("C'est quoi une CTG ?", "qui la signe (CTG) ?"), each standalone;
+    # empty for a question asking one thing.
+    pieces: tuple[str, ...]
     # What the question as asked names, for the assistant to abstain on a name no document
     # mentions: acronyms, places or organisations, the short terms it quotes (each with its
     # content words), and its own content words.
@@ -78,6 +90,17 @@ class QuestionAnalysis:
     def definitions(self) -> frozenset[str]:
         """The acronyms asked to spell out, as kinds ("definition:LAEP")."""
         return frozenset(kind for kind in self.kinds if kind.startswith("definition:"))
+
+
+def pieces(question: str) -> tuple[str, ...]:
+    """The questions `question` joins, the later ones completed by the first's topic as a
+    follow-up is; empty when it asks one thing."""
+    found = [piece.strip(" ,;") for piece in _SECOND_QUESTION.split(question)]
+    if len(found) < 2 or any(len(piece.split()) < MIN_PIECE_WORDS for piece in found):
+        return ()
+    first = found[0].rstrip(" ?") + " ?"
+    # The later questions are about the first one's subject ("qui la signe" is the CTG).
+    return (first, *(with_topic(piece, first) for piece in found[1:]))
 
 
 def analyse(question: str, history: History = (), standalone: str | None = None
@@ -104,6 +127,7 @@ def analyse(question: str, history: History = (), standalone: str | None = None
         course=bool(_COURSE.search(folded)),
         training_offer=bool(_OFFER.search(folded)),
         plural=bool(_PLURAL.search(folded)),
+        pieces=pieces(clean_question(standalone)),
         acronyms=tuple(named_terms(question)),
         proper_names=tuple(proper_names(question)),
         quoted=tuple((term, tuple(content_words(term))) for term in quoted_terms(question)),

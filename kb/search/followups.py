@@ -58,6 +58,11 @@ def _standalone(question: str, previous: str) -> str:
     folded = fold(question)
     if len(tokenize(question)) > FOLLOW_UP_WORDS and not _FOLLOW_UP.search(folded):
         return question
+    return with_topic(question, previous)
+
+
+def with_topic(question: str, previous: str) -> str:
+    """`question` followed by the words of `previous` that name its topic, in parentheses."""
     known = set(tokenize(question))
     # Words that ask carry no topic: "comment" would make "combien de participants ?" after
     # "Comment animer un fish-bowl ?" ask for its running order again.

@@ -542,3 +542,26 @@ def test_a_model_rewrites_the_follow_up_and_a_rambling_rewrite_is_ignored(seed_i
     answer = assistant.ask("et son site internet ?", history)
     assert answer.standalone_question.startswith("et son site internet ?")
     assert "EGOC" in answer.standalone_question
+
+
+# --- a question asking two things, on the shipped corpus -------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "C'est quoi une CTG et qui la signe ?",
+    "Combien coûte la formation pour piloter une CTG et où a-t-elle lieu ?",
+])
+def test_each_question_joined_is_answered_with_its_own_citation(shipped_index, question):
+    from kb.search.analysis import analyse
+
+    assistant = Assistant(shipped_index, shipped_index.settings, backend="extractive")
+    joined = assistant.ask(question)
+    assert not joined.abstained
+    for piece in analyse(question).pieces:
+        alone = assistant.ask(piece)
+        if alone.abstained:
+            assert f"« {piece.split(' (')[0]} »" in (joined.notice or "")
+            continue
+        # What the piece asked alone is answered by is quoted in the joined answer, cited.
+        lead = alone.citations[0].supports[0]
+        assert lead in strip_markers(joined.text)
+        assert any(lead in c.supports for c in joined.citations)

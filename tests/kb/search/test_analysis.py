@@ -31,6 +31,16 @@ def test_a_two_part_question_keeps_the_definition_and_the_other_part():
     assert not analysis.plural
 
 
+def test_the_questions_a_question_joins_are_read_apart_about_one_subject():
+    first, second = analyse("C'est quoi une CTG et qui la signe ?").pieces
+    assert first == "C'est quoi une CTG ?"
+    assert second.startswith("qui la signe ?") and "CTG" in second  # its subject, borrowed
+    assert len(analyse("Combien coûte la formation, et où a-t-elle lieu ?").pieces) == 2
+    # "et" between two things asked about joins no second question.
+    assert analyse("Quels sont les enjeux de la petite enfance et de la jeunesse ?").pieces == ()
+    assert analyse("Qui signe et finance la CTG ?").pieces == ()
+
+
 def test_a_fact_question_on_a_course_asks_for_a_price_and_a_date():
     analysis = analyse("Combien coûte la formation de l'EGOC et quand a lieu la prochaine "
                        "session ?")
