@@ -74,12 +74,11 @@ def latency(settings: Settings, store, dev: list[EvalQuestion],
 
 def fit(store, dev: list[EvalQuestion], l2: float = 0.01, steps: int = 3000) -> None:
     """Softmax ranking: the units holding an expected substring should score above the rest."""
-    from kb.answers.answer import ANSWER_K
     from kb.search.analysis import analyse
     from kb.search.retrieval import HybridRetriever
     from kb.search.support import FEATURES, score_candidates
 
-    retriever = HybridRetriever(store=store, k=ANSWER_K)
+    retriever = HybridRetriever(store=store, k=store.settings.answers.passages)
     data = []
     for q in halves(dev)[0]:
         analysis = analyse(q.question)

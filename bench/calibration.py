@@ -59,7 +59,8 @@ def outcomes(assistant: Assistant, questions: list[EvalQuestion]) -> list[Outcom
         history = [("user", q.previous)] if q.previous else []
         answer = open_gate.ask(q.question, history)
         state = open_gate.prepare.invoke({"question": q.question, "history": history})
-        found = extract(state["retrieved"], assistant.store.vectors, open_gate.threshold)
+        found = extract(state["retrieved"], assistant.store.vectors, open_gate.threshold,
+                        open_gate.tuning)
         seen = (signals(state["analysis"], found.best, assistant.store.lexical)
                 if found.best is not None and not answer.abstained else None)
         right = not q.unanswerable and not answer.abstained and q.answered_by(answer.text)

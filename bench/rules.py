@@ -10,7 +10,6 @@ regression checks (no set should lose more than 0.03). The fresh part is read as
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,6 +29,7 @@ from bench.common import (
 )
 from bench.evaluation import CORPUS_SETS
 from kb.answers.answer import Assistant
+from kb.core.config import Settings
 from kb.core.store import Store
 from kb.evaluation.baseline import PlainBM25
 from kb.evaluation.metrics import (
@@ -44,32 +44,47 @@ from kb.search.retrieval import HybridRetriever
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule by its name in French, and what turns it off: module constants set to a neutral
-    value, or settings."""
+    """A rule by its name in French, and the settings that turn it off: (section, field, neutral
+    value), a section of None being the top-level settings."""
 
     label: str
-    off: tuple[tuple[str, str, object], ...] = ()  # (module, constant, neutral value)
-    settings: tuple[tuple[str, object], ...] = ()
+    off: tuple[tuple[str | None, str, object], ...]
 
 
-RETRIEVAL = "kb.search.retrieval"
+def _retrieval(*fields: str) -> tuple[tuple[str | None, str, object], ...]:
+    return tuple(("retrieval", name, 0) for name in fields)
+
+
 RULES = (
-    Rule("Recherche dense dans la fusion", ((RETRIEVAL, "DENSE_WEIGHT", 0.0),)),
-    Rule("Bonus au type de fait demandé", ((RETRIEVAL, "ANSWER_TYPE_BONUS", 0.0),)),
-    Rule("Bonus au document nommé", ((RETRIEVAL, "NAMED_BONUS", 0.0),)),
-    Rule("Tous les passages d'un document nommé", ((RETRIEVAL, "NAMED_POOL_DOCUMENTS", 0),)),
-    Rule("Pénalité des fiches qui reformulent", (
-        (RETRIEVAL, "RESTATEMENT_PENALTY", 0.0), (RETRIEVAL, "PROGRAMME_RESTATEMENT_PENALTY", 0.0),
-    )),
-    Rule("Bonus à la partie demandée (phase, jour)", ((RETRIEVAL, "PART_BONUS", 0.0),)),
-    Rule("Bonus à la section demandée", ((RETRIEVAL, "SECTION_BONUS", 0.0),)),
-    Rule("Bonus au titre qui répond", ((RETRIEVAL, "HEADING_BONUS", 0.0),)),
-    Rule("Pénalité hors formations (question de stage)", ((RETRIEVAL, "COURSE_PENALTY", 0.0),)),
-    Rule("Reclassement par la meilleure phrase", settings=(("rerank", False),)),
-    Rule("Abstention : mots inconnus de la base", (("kb.answers.answer", "UNKNOWN_SHARE", 2.0),
-                                                   ("kb.answers.answer", "DOUBT_SHARE", 2.0))),
-    Rule("Abstention : probabilité calibrée de la réponse", settings=(("min_certainty", 0.0),)),
+    Rule("Recherche dense dans la fusion", _retrieval("dense_weight")),
+    Rule("Bonus au type de fait demandé", _retrieval("answer_type_bonus")),
+    Rule("Bonus au document nommé", _retrieval("named_bonus")),
+    Rule("Tous les passages d'un document nommé", _retrieval("named_pool_documents")),
+    Rule("Pénalité des fiches qui reformulent",
+         _retrieval("restatement_penalty", "programme_restatement_penalty")),
+    Rule("Bonus à la partie demandée (phase, jour)", _retrieval("part_bonus")),
+    Rule("Bonus à la section demandée", _retrieval("section_bonus")),
+    Rule("Bonus au titre qui répond", _retrieval("heading_bonus")),
+    Rule("Pénalité hors formations (question de stage)", _retrieval("course_penalty")),
+    Rule("Reclassement par la meilleure phrase", ((None, "rerank", False),)),
+    Rule("Abstention : mots inconnus de la base", (("answers", "unknown_share", 2.0),
+                                                   ("answers", "doubt_share", 2.0))),
+    Rule("Abstention : probabilité calibrée de la réponse", ((None, "min_certainty", 0.0),)),
 )
+
+
+def without(settings: Settings, rule: Rule) -> Settings:
+    """`settings` with `rule` turned off."""
+    top: dict[str, object] = {}
+    sections: dict[str, dict[str, object]] = {}
+    for section, name, value in rule.off:
+        if section is None:
+            top[name] = value
+        else:
+            sections.setdefault(section, {})[name] = value
+    for section, fields in sections.items():
+        top[section] = getattr(settings, section).model_copy(update=fields)
+    return settings.model_copy(update=top)
 
 
 @dataclass
@@ -88,16 +103,10 @@ class Figures:
 def turned_off(rule: Rule | None, stores: list[Store]) -> Iterator[None]:
     """The stack without `rule` (the whole stack for None)."""
     with ExitStack() as stack:
-        if rule and rule.settings:
-            for store in stores:
+        for store in stores:
+            if rule is not None:
                 stack.callback(setattr, store, "settings", store.settings)
-                store.settings = store.settings.model_copy(update=dict(rule.settings))
-        for module_name, name, value in rule.off if rule else ():
-            module = importlib.import_module(module_name)
-            if not hasattr(module, name):
-                raise SystemExit(f"{module_name}.{name} is gone: update bench/rules.py")
-            stack.callback(setattr, module, name, getattr(module, name))
-            setattr(module, name, value)
+                store.settings = without(store.settings, rule)
         yield
 
 

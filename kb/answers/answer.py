@@ -24,7 +24,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from kb.answers.answerability import load_gate, signals
 from kb.answers.citations import CitationBook, Supported, attach, strip_markers
-from kb.answers.extractive import ABSTAIN_BELOW, Extract, extract
+from kb.answers.extractive import Extract, extract
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
 from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.core.config import Settings
@@ -38,20 +38,6 @@ from kb.search.followups import History, to_messages
 from kb.search.retrieval import HybridRetriever, Retrieved
 from kb.search.support import score_candidates
 
-ANSWER_K = 8  # passages read by the extractive backend: recall@5 alone bounds the answers
-LLM_PASSAGES = 5  # passages put in a model's prompt (a small context window must hold them)
-CLOSEST = 3  # passages shown when the assistant abstains
-UNKNOWN_SHARE = 2 / 3  # of a question's words found in no document: the base cannot answer it
-# With this share of its words found in no document, a question is answered only by a sentence
-# scoring at least DOUBT_BELOW. Set with bench/answer.py on the dev and unanswerable sets: it
-# lets no more answerable question go, and abstains on one more unanswerable one in 17 (and on
-# one more of the 20 written afterwards).
-DOUBT_SHARE = 0.3
-DOUBT_BELOW = 5.0
-# An extractive answer whose best sentence scores below this is shown with a warning. Measured on
-# the dev sets (README): such answers were right 42 % of the time, against 80 % above it; of 48
-# questions near the corpus that it does not answer, 15 get the warning and 11 are refused.
-UNSURE_BELOW = 5.5
 UNSURE = ("Réponse incertaine : les passages trouvés ne répondent peut-être pas à la question. "
           "Vérifiez les sources, et les autres passages retrouvés.")
 # Facts a practitioner acts on: for a course they are quoted from the programme, never
@@ -93,14 +79,15 @@ class Assistant:
         settings: Settings,
         backend: str | None = None,
         model: BaseChatModel | None = None,
-        k: int = ANSWER_K,
-        threshold: float = ABSTAIN_BELOW,
+        k: int | None = None,
+        threshold: float | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
+        self.tuning = settings.answers
         self.backend = (backend or settings.llm).strip().lower()
-        self.retriever = HybridRetriever(store=store, k=k)
-        self.threshold = threshold
+        self.retriever = HybridRetriever(store=store, k=k or self.tuning.passages)
+        self.threshold = self.tuning.abstain_below if threshold is None else threshold
         self.gate = load_gate()
         self.min_certainty = (settings.min_certainty if settings.min_certainty is not None
                               else self.gate.threshold if self.gate else 0.0)
@@ -182,7 +169,8 @@ class Assistant:
     def _respond(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         turn = _Turn(state["retrieved"])
         found, turn.certainty = self._decided(turn.found)
-        fair = not (found.spelled or found.in_section) and found.confidence < DOUBT_BELOW
+        sure = found.spelled or found.in_section
+        fair = not sure and found.confidence < self.tuning.doubt_below
         unknown = self._unknown(turn.analysis, fair)
         if unknown:
             names = ", ".join(f"« {name} »" for name in unknown)
@@ -198,7 +186,7 @@ class Assistant:
             and hit.chunk.doc_type == DocType.PROGRAMME
         )
         if self._model is None or verbatim:
-            if found.confidence < UNSURE_BELOW and not (found.spelled or found.in_section):
+            if found.confidence < self.tuning.unsure_below and not sure:
                 turn.notices.append(UNSURE)
             if verbatim and self._model is not None:
                 turn.notices.append("Prix et dates cités tels quels depuis le programme.")
@@ -228,11 +216,13 @@ class Assistant:
         words = list(question.content_words)
         unknown = lexical.unknown(words)
         share = len(unknown) / len(words) if len(words) >= 2 else 0.0
-        return unknown if share >= UNKNOWN_SHARE or (fair and share >= DOUBT_SHARE) else []
+        tuning = self.tuning
+        return unknown if share >= tuning.unknown_share or (
+            fair and share >= tuning.doubt_share) else []
 
     def _generate(self, turn: _Turn, found: Extract, model: BaseChatModel
                   ) -> Iterator[str | Answer]:
-        passages = turn.found.hits[:LLM_PASSAGES]
+        passages = turn.found.hits[:self.tuning.llm_passages]
         chain = ANSWER_PROMPT | model | StrOutputParser()
         inputs = {"question": turn.analysis.text, "passages": format_passages(passages)}
         book = CitationBook()
@@ -295,7 +285,7 @@ class Assistant:
         """The sentences answering what was `retrieved`, and the gate's certainty; whether they
         answer is the calibrated gate's call, except where the document answers by its
         structure (the section asked for, the acronym spelled out)."""
-        found = extract(retrieved, self.store.vectors, self.threshold)
+        found = extract(retrieved, self.store.vectors, self.threshold, self.tuning)
         certainty = self._certainty(retrieved.analysis, found)
         if certainty is not None:
             found = replace(found, answerable=found.best is not None and (
@@ -338,7 +328,7 @@ class Assistant:
     def _abstain(self, turn: _Turn, confidence: float) -> Iterator[str | Answer]:
         text = abstention(turn.analysis)
         yield text
-        closest = list(turn.found.hits[:CLOSEST])
+        closest = list(turn.found.hits[:self.tuning.closest])
         nearest: dict[str, str] = {}
         for candidate in score_candidates(turn.analysis, closest, self.store.vectors):
             nearest.setdefault(candidate.hit.chunk.id, candidate.unit.display)

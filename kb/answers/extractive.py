@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from kb.answers.citations import Supported
+from kb.core.config import AnswerSettings
 from kb.core.documents import Chunk
 from kb.core.glossary import fold
 from kb.core.sentences import passage_units
@@ -20,18 +21,7 @@ from kb.search.retrieval import Retrieved
 from kb.search.sections import CUES, PROGRAMME_CUES, section_of, unit_paths, unit_sections
 from kb.search.support import Candidate, score_candidates
 
-# An answer quotes one passage: the best sentence, and up to three more of the same passage
-# whose score is within the margin (a list's other items, the rest of a definition). Measured
-# by bench/answer.py: a second passage added a wrong source more often than a missing fact.
-MAX_SENTENCES = 4
-SAME_PASSAGE_MARGIN = 2.0
-# A question asking for several things ("Quelles tâches… ?") quotes the whole list one of the
-# chosen sentences belongs to, up to this many sentences, not just its best-scored items.
-MAX_LIST_SENTENCES = 8
-# Below this score the best sentence does not answer: abstain. Calibrated on the dev and
-# unanswerable sets (bench/answer.py --calibrate): the middle of the thresholds that abstain the
-# most with at most 5 % false abstentions.
-ABSTAIN_BELOW = 4.22
+DEFAULT_TUNING = AnswerSettings()
 _TEMPLATE_HEADINGS = frozenset(CUES) | frozenset(PROGRAMME_CUES)
 
 
@@ -81,16 +71,17 @@ def _under(heading: Candidate, candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = False
-            ) -> list[Candidate]:
+def _choose(best: Candidate, candidates: list[Candidate], tuning: AnswerSettings,
+            whole_list: bool = False) -> list[Candidate]:
     if best.unit.heading:
         # A heading alone answers nothing: what it heads does.
-        return [best, *_under(best, candidates)[: MAX_LIST_SENTENCES - 1]]
+        return [best, *_under(best, candidates)[: tuning.max_list_sentences - 1]]
     chosen = [best]
     for candidate in candidates:
         if candidate is best:
             continue
-        if len(chosen) >= MAX_SENTENCES or candidate.score < best.score - SAME_PASSAGE_MARGIN:
+        if (len(chosen) >= tuning.max_sentences
+                or candidate.score < best.score - tuning.same_passage_margin):
             break
         if candidate.hit.chunk.id != best.hit.chunk.id:
             continue
@@ -102,7 +93,7 @@ def _choose(best: Candidate, candidates: list[Candidate], whole_list: bool = Fal
         items = sorted((c for c in candidates if c.hit.chunk.id == best.hit.chunk.id
                         and c.unit.lead == lead and c not in chosen),
                        key=lambda c: c.unit.position)
-        chosen += items[: max(0, MAX_LIST_SENTENCES - len(chosen))]
+        chosen += items[: max(0, tuning.max_list_sentences - len(chosen))]
     return chosen
 
 
@@ -137,10 +128,10 @@ def _asked_units(found: Retrieved) -> list[tuple[tuple[str, int], Chunk, str, st
     return out
 
 
-def extract(found: Retrieved, embeddings: Embeddings, threshold: float = ABSTAIN_BELOW
-            ) -> Extract:
+def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = None,
+            tuning: AnswerSettings = DEFAULT_TUNING) -> Extract:
     """The sentences of the passages `found` that answer its question, best first in score,
-    shown in order.
+    shown in order; none answers below `threshold` (default: `tuning.abstain_below`).
 
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
@@ -197,5 +188,6 @@ def extract(found: Retrieved, embeddings: Embeddings, threshold: float = ABSTAIN
     quoted = [c for c in candidates if _key(c) in in_section] if _key(best) in in_section \
         else candidates
     whole_list = whole_list or (sectioned and not kinds)
-    return Extract(_readable(_choose(best, quoted, whole_list)), best.score,
+    threshold = tuning.abstain_below if threshold is None else threshold
+    return Extract(_readable(_choose(best, quoted, tuning, whole_list)), best.score,
                    spelled or sectioned or best.score >= threshold, spelled, sectioned, best)

@@ -12,6 +12,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from kb.core.config import RetrievalSettings
 from kb.core.documents import Chunk, DocType, SearchHit
 from kb.core.store import DocumentRecord, Store
 from kb.search.analysis import QuestionAnalysis, analyse
@@ -20,50 +21,6 @@ from kb.search.naming import named_by, names_document, names_title, titled
 from kb.search.parts import agreement, asks_last, resolve_last
 from kb.search.sections import sections_in
 from kb.search.support import rerank
-
-# Reciprocal rank fusion. A small constant trusts the top ranks of each list; BM25 weighs more
-# than the dense side, which is weaker on French paraphrases (measured on tests/eval, see README).
-RRF_K = 5
-DENSE_WEIGHT = 0.5
-LEXICAL_WEIGHT = 1.0
-# Added to the fused score of a passage that holds the kind of fact asked for (a date for
-# "quand", an amount for "combien coûte"); the size of a few ranks' worth of fusion score.
-ANSWER_TYPE_BONUS = 0.03
-# Added to the fused score of a passage from a document the question names ("EGOC", "fish-bowl":
-# a rare word of its title, provider or client, see kb.core.profiles)...
-NAMED_BONUS = 0.05
-# ...and taken from a passage of a document that restates another indexed one (a summary sheet
-# whose front matter cites the brochure), so that the original is the one retrieved and cited.
-# A programme sheet written from a brochure restates all of it, passage for passage, and loses
-# twice as much; a method or reference sheet cites a brochure for a fact or two.
-RESTATEMENT_PENALTY = 0.04
-PROGRAMME_RESTATEMENT_PENALTY = 0.08
-# Added to a passage whose heading names the part the question asks about ("phase 2"), taken
-# from one whose heading names only another part of that kind ("Phase 3").
-PART_BONUS = 0.05
-# Added to a passage of a method sheet the question names when it is the sheet's section the
-# question asks for ("une erreur classique en fish-bowl" → its "Pièges à éviter").
-SECTION_BONUS = 0.05
-# A question naming one or two documents ("en fish-bowl", "l'intra EGOC") is most often answered
-# by one of their passages, though not always by one the fusion ranked high (a sheet's "Rôles"
-# shares few words with "je dois rester au centre ou m'effacer ?"): every passage of a named
-# document of at most this many passages is reordered with the shortlist.
-NAMED_POOL_DOCUMENTS = 2
-NAMED_POOL_PASSAGES = 30
-# A question a document answers by its headings (kb.search.headings) is answered there: what a thing
-# is, at the opening of the document titled by it ("La convention territoriale globale (CTG)"),
-# which the fusion ranks low since every passage of the base says "CTG", or under a heading about
-# it ("Le bonus territoire : ce que c'est"); or under a heading naming every word of the question.
-HEADING_BONUS = 0.1
-# The fused shortlist is reordered by its best answering sentences (`support.rerank`); at least
-# this many passages are reordered, so that the first one can come from a few ranks lower.
-RERANK_DEPTH = 5
-# Taken from a passage of any other document than a training programme when the question speaks
-# of a course (QuestionAnalysis.course): the method sheet on the same subject is not the answer.
-# Taken from the others rather than given to programmes, so that a base of programmes only ranks
-# as before. Such a question names by their titles only the programmes: "le cabinet … articulé au
-# schéma départemental" names the subject of a reference done, not the SDSF sheet to read.
-COURSE_PENALTY = 0.05
 
 
 def _searched(record: DocumentRecord, doc_types: set[str] | None,
@@ -128,6 +85,11 @@ class HybridRetriever(BaseRetriever):
     doc_types: set[str] | None = None
     sources: set[str] | None = None
 
+    @property
+    def weights(self) -> RetrievalSettings:
+        """The rules' weights, as configured (`CTG_RETRIEVAL__*`)."""
+        return self.store.settings.retrieval
+
     def search(
         self,
         query: str,
@@ -150,6 +112,7 @@ class HybridRetriever(BaseRetriever):
         """The `k` best passages for an analysed question, optionally restricted to types or
         sources, with those that are the section it asks for."""
         k = k or self.k
+        w = self.weights
         doc_types = doc_types if doc_types is not None else self.doc_types
         sources = sources if sources is not None else self.sources
         pool = max(self.candidates, 4 * k)
@@ -169,56 +132,56 @@ class HybridRetriever(BaseRetriever):
         similarity: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
         for rank, (chunk, sim) in enumerate(dense, 1):
-            scores[chunk.id] = scores.get(chunk.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + w.dense_weight / (w.rrf_k + rank)
             dense_rank[chunk.id] = rank
             similarity[chunk.id] = sim
             chunks[chunk.id] = chunk
         for rank, (chunk_id, _) in enumerate(lexical, 1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + w.lexical_weight / (w.rrf_k + rank)
             lexical_rank[chunk_id] = rank
         restating = index.profiles.restating
         # The programme sheets written from an indexed brochure: the brochure, the original, is
         # the one to quote.
         rewritten = {source for source in restating
                      if source in documents and documents[source].doc_type == DocType.PROGRAMME}
-        course = COURSE_PENALTY * question.course
+        course = w.course_penalty * question.course
         named = {source for source in named_by(index.profiles, question.own_tokens)
                  if not question.course or (
                      source in documents and documents[source].doc_type == DocType.PROGRAMME)}
         for chunk_id in scores:
             source = index.source_of(chunk_id)
             record = documents.get(source) if source is not None else None
-            restated = (PROGRAMME_RESTATEMENT_PENALTY if source in rewritten
-                        else RESTATEMENT_PENALTY * (source in restating))
-            scores[chunk_id] += (NAMED_BONUS * (source in named) - restated
+            restated = (w.programme_restatement_penalty if source in rewritten
+                        else w.restatement_penalty * (source in restating))
+            scores[chunk_id] += (w.named_bonus * (source in named) - restated
                                  - course * (record is not None
                                              and record.doc_type != DocType.PROGRAMME))
         in_document = None
         if question.parts:
             in_document = self._parts_in_documents(question.parts, documents)
-            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: PART_BONUS * agreement(
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: w.part_bonus * agreement(
                 in_document(c.source), c.section))
         wanted = question.sections
         if wanted and named:
-            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: SECTION_BONUS * (
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: w.section_bonus * (
                 c.source in named and bool(sections_in(c) & wanted)))
         if wanted:
             self._add_asked_sections(question, named, rewritten, scores, chunks, documents)
         kinds = question.kinds
         if kinds:
-            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: ANSWER_TYPE_BONUS * any(
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: w.answer_type_bonus * any(
                 holds(c.text, kind) for kind in kinds))
         by_heading = question.heading
         if by_heading.subject:
             self._add_openings(by_heading.subject, scores, chunks, documents)
         if by_heading:
-            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: HEADING_BONUS * (
+            self._add_to_shortlist(scores, chunks, 3 * k, lambda c: w.heading_bonus * (
                 by_heading.answers(c)))
         reorder = self.store.settings.rerank if self.rerank is None else self.rerank
-        depth = max(k, RERANK_DEPTH) if reorder else k
+        depth = max(k, w.rerank_depth) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
         chunks.update(self.store.get_chunks([i for i in best if i not in chunks]))
-        if reorder and 0 < len(named) <= NAMED_POOL_DOCUMENTS:
+        if reorder and 0 < len(named) <= w.named_pool_documents:
             best += self._named_pool(named, best, scores, chunks, documents)
         hits = [
             SearchHit(
@@ -237,7 +200,7 @@ class HybridRetriever(BaseRetriever):
                 and names_document(question.own_tokens, hit.chunk))
             or by_heading.answers(hit.chunk))
         if reorder:
-            hits = rerank(question, hits, self.store.vectors)
+            hits = rerank(question, hits, self.store.vectors, w.rerank_weight)
         # The section asked for in a sheet the question names by its title answers it ("Comment
         # animer un fish-bowl ?" → its "Déroulé pas à pas"), however well another passage shares
         # words. Not in a programme sheet written from an indexed brochure.
@@ -259,7 +222,7 @@ class HybridRetriever(BaseRetriever):
         their fused score, or the shortlist's lowest when the fusion did not find them."""
         # The manifest says how long each document is: a long one is not read at all.
         pooled = sorted(source for source in named if source in documents
-                        and documents[source].chunks <= NAMED_POOL_PASSAGES)
+                        and documents[source].chunks <= self.weights.named_pool_passages)
         if not pooled:
             return []
         floor = min((scores[i] for i in best), default=0.0)
@@ -293,11 +256,12 @@ class HybridRetriever(BaseRetriever):
         a sheet named by an alias is among the `named` ones. Not one of the `rewritten`
         programme sheets, written from an indexed brochure."""
         short = sorted(source for source, record in documents.items()
-                       if record.chunks <= NAMED_POOL_PASSAGES
+                       if record.chunks <= self.weights.named_pool_passages
                        and (source in named or names_title(question.own_tokens, record.title))
                        and source not in rewritten)
         if short:
-            self._lift({"source": {"$in": short}}, documents, scores, chunks, SECTION_BONUS,
+            self._lift({"source": {"$in": short}}, documents, scores, chunks,
+                       self.weights.section_bonus,
                        lambda c: bool(sections_in(c) & question.sections)
                        and names_document(question.own_tokens, c))
 
@@ -323,7 +287,7 @@ class HybridRetriever(BaseRetriever):
         @cache
         def in_document(source: str) -> Set[tuple[str, int]]:
             record = documents.get(source)
-            long = record is None or record.chunks > NAMED_POOL_PASSAGES
+            long = record is None or record.chunks > self.weights.named_pool_passages
             headings = [] if long else [
                 c.section for c in self.store.iter_chunks({"source": source}, documents)]
             return resolve_last(asked, headings)

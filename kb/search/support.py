@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from kb.core.config import RetrievalSettings
 from kb.core.documents import SearchHit
 from kb.core.injection import looks_like_injection
 from kb.core.sentences import Unit, passage_units
@@ -31,10 +32,6 @@ FEATURES = ("lexical", "neighbours", "passage_lexical", "dense", "dense_neighbou
             "retrieval", "first", "typed", "untyped", "question", "length", "label", "foreign")
 WEIGHTS = np.array([4.6, 2.9, 1.0, 2.6, 1.2, 1.1, 1.1, 1.6, -1.6, -1.0, 0.1, -0.7, -1.2],
                    dtype=np.float32)
-# Reranking retrieval's shortlist: the best unit's score plus this much of the fused score
-# (relative to the best). Of 0, 1, 2, 3, 5 and 8 tried on the dev set, 2 gave the best MRR on
-# the even lines and on the held-out odd ones (0.787 → 0.827 there, recall@5 unchanged).
-RERANK_WEIGHT = 2.0
 CONTEXT_SHARE = 0.35  # a question word found only in the passage's headings counts this much
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -202,10 +199,10 @@ def score_candidates(
     return out
 
 
-def rerank(question: QuestionAnalysis, hits: list[SearchHit], embeddings: Embeddings
-           ) -> list[SearchHit]:
+def rerank(question: QuestionAnalysis, hits: list[SearchHit], embeddings: Embeddings,
+           fused_weight: float = RetrievalSettings().rerank_weight) -> list[SearchHit]:
     """`hits` reordered by the answer score of their best unit, plus the fused retrieval score
-    (relative to the best) weighted by RERANK_WEIGHT: a passage is worth the sentence in it that
+    (relative to the best) weighted by `fused_weight`: a passage is worth the sentence in it that
     answers best. A passage spelling out the acronym asked about comes first."""
     if len(hits) < 2:
         return hits
@@ -218,7 +215,7 @@ def rerank(question: QuestionAnalysis, hits: list[SearchHit], embeddings: Embedd
         hits,
         key=lambda hit: (
             any(holds(hit.chunk.text, k) for k in definitions),
-            best.get(hit.chunk.id, -math.inf) + RERANK_WEIGHT * hit.score / top,
+            best.get(hit.chunk.id, -math.inf) + fused_weight * hit.score / top,
         ),
         reverse=True,
     )

@@ -245,7 +245,8 @@ def test_an_answer_from_a_weak_best_sentence_comes_with_a_warning(assistant, mon
     question = "Combien coûte la formation inter de FR Consultants ?"
     sure = assistant.ask(question)
     assert not sure.abstained and UNSURE not in (sure.notice or "")
-    monkeypatch.setattr("kb.answers.answer.UNSURE_BELOW", sure.confidence + 1.0)
+    monkeypatch.setattr(assistant, "tuning", assistant.tuning.model_copy(
+        update={"unsure_below": sure.confidence + 1.0}))
     unsure = assistant.ask(question)
     assert UNSURE in unsure.notice and unsure.text == sure.text
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
+from kb.core.config import RetrievalSettings
 from kb.core.store import Store, open_store
 from kb.search.analysis import analyse
 from kb.search.retrieval import HybridRetriever
@@ -43,8 +44,11 @@ OTHERS = {
 
 
 def _retriever(tmp_path, embeddings, files: dict[str, str], rerank: bool | None = None,
-               **settings) -> HybridRetriever:
-    """A retriever over a fresh index of `files` (name → text), written under corpus/."""
+               weights: dict[str, float | None] | None = None, **settings) -> HybridRetriever:
+    """A retriever over a fresh index of `files` (name → text), written under corpus/, with the
+    retrieval `weights` given (a None weight: as configured)."""
+    chosen = {name: value for name, value in (weights or {}).items() if value is not None}
+    settings["retrieval"] = RetrievalSettings(**chosen)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, text in files.items():
@@ -72,10 +76,9 @@ def test_the_original_outranks_a_sheet_that_restates_it(tmp_path, embeddings, ci
     ("programme", "corpus/brochure.txt"),
 ])
 def test_a_programme_sheet_restating_a_brochure_loses_more_than_another_sheet(
-        tmp_path, embeddings, monkeypatch, doc_type, before):
+        tmp_path, embeddings, doc_type, before):
     """A programme sheet restates its brochure passage for passage; a method or reference sheet
     citing it is mostly its own text, and outranks it when it matches the question better."""
-    monkeypatch.setattr("kb.search.retrieval.NAMED_BONUS", 0.0)  # a programme is named by its title
     question = "Quel est le tarif de la formation animer la coopération territoriale ?"
     summary = SUMMARY.format(cited="seed:brochure.txt").replace(
         "doc_type: reference", f"doc_type: {doc_type}").replace(
@@ -86,8 +89,9 @@ def test_a_programme_sheet_restating_a_brochure_loses_more_than_another_sheet(
              "tarifs.md": "# Tarifs\n\nLe tarif de la formation animer la coopération "
                           "territoriale : voir la brochure de la formation animer la "
                           "coopération territoriale.\n"}
-    order = [h.chunk.source for h in _retriever(tmp_path, embeddings, files, rerank=False)
-             .search(question)]
+    # A programme is named by its title: no bonus for it.
+    order = [h.chunk.source for h in _retriever(tmp_path, embeddings, files, rerank=False,
+                                                weights={"named_bonus": 0.0}).search(question)]
     assert min(order.index("corpus/synthese.md"), order.index("corpus/brochure.txt")) == (
         order.index(before))
 
@@ -102,12 +106,10 @@ NAMED = {
 
 
 @pytest.mark.parametrize("bonus, first", [(0.0, "corpus/groupes.md"), (None, "corpus/egoc.md")])
-def test_a_document_the_question_names_comes_first_in_fusion(tmp_path, embeddings, monkeypatch,
-                                                             bonus, first):
+def test_a_document_the_question_names_comes_first_in_fusion(tmp_path, embeddings, bonus, first):
     """Before reranking: the sentence scorer then weighs the passages on their own words."""
-    if bonus is not None:
-        monkeypatch.setattr("kb.search.retrieval.NAMED_BONUS", bonus)
-    retriever = _retriever(tmp_path, embeddings, NAMED, rerank=False)
+    retriever = _retriever(tmp_path, embeddings, NAMED, rerank=False,
+                           weights={"named_bonus": bonus})
     hits = retriever.search("Combien de personnes compte le groupe de l'EGOC ?")
     assert hits[0].chunk.source == first
 
@@ -124,12 +126,10 @@ PARTS = {
 
 
 @pytest.mark.parametrize("bonus, first", [(0.0, "corpus/phase-1.md"), (None, "corpus/phase-2.md")])
-def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, monkeypatch, bonus,
-                                                         first):
-    monkeypatch.setattr("kb.search.retrieval.NAMED_BONUS", 0.0)  # the titles name the parts too
-    if bonus is not None:
-        monkeypatch.setattr("kb.search.retrieval.PART_BONUS", bonus)
-    retriever = _retriever(tmp_path, embeddings, PARTS, rerank=False)
+def test_a_part_the_question_names_comes_first_in_fusion(tmp_path, embeddings, bonus, first):
+    # The titles name the parts too: no bonus for a named document.
+    retriever = _retriever(tmp_path, embeddings, PARTS, rerank=False,
+                           weights={"named_bonus": 0.0, "part_bonus": bonus})
     hits = retriever.search("Quel était l'objectif de la phase 2 avec les partenaires "
                             "institutionnels et le Département ?")
     assert hits[0].chunk.source == first
@@ -148,11 +148,10 @@ PARCOURS = {
 
 
 @pytest.mark.parametrize("bonus, first", [(0.0, "Phase 1"), (None, "Phase 3")])
-def test_the_last_part_asked_for_is_the_last_its_document_numbers(tmp_path, embeddings,
-                                                                   monkeypatch, bonus, first):
-    if bonus is not None:
-        monkeypatch.setattr("kb.search.retrieval.PART_BONUS", bonus)
-    retriever = _retriever(tmp_path, embeddings, PARCOURS, rerank=False, chunk_size=200)
+def test_the_last_part_asked_for_is_the_last_its_document_numbers(tmp_path, embeddings, bonus,
+                                                                   first):
+    retriever = _retriever(tmp_path, embeddings, PARCOURS, rerank=False, chunk_size=200,
+                           weights={"part_bonus": bonus})
     hits = retriever.search("Qui est convié à la dernière étape du parcours ?")
     assert f"## {first} :" in hits[0].chunk.text
 
@@ -191,17 +190,15 @@ TAUGHT = {
     ("À quoi sert découvrir l'approche orientée changement ?", None, "corpus/aoc.md"),
 ])
 def test_a_question_speaking_of_a_course_prefers_a_training_programme(
-        tmp_path, embeddings, monkeypatch, question, penalty, first):
+        tmp_path, embeddings, question, penalty, first):
     """The question names the method sheet by its title: in a question about a course, that
     names the subject taught, not the document to read."""
-    if penalty is not None:
-        monkeypatch.setattr("kb.search.retrieval.COURSE_PENALTY", penalty)
-    retriever = _retriever(tmp_path, embeddings, TAUGHT, rerank=False)
+    retriever = _retriever(tmp_path, embeddings, TAUGHT, rerank=False,
+                           weights={"course_penalty": penalty})
     assert retriever.search(question)[0].chunk.source == first
 
 
-def test_a_base_of_programmes_only_ranks_as_without_the_course_rule(tmp_path, embeddings,
-                                                                    monkeypatch):
+def test_a_base_of_programmes_only_ranks_as_without_the_course_rule(tmp_path, embeddings):
     """The rule takes from the other documents: scores of programmes stay as they were, and so
     does the reranking, which weighs each passage's score relative to the best."""
     programmes = {name: text for name, text in TAUGHT.items() if name == "parcours.md"}
@@ -211,7 +208,9 @@ def test_a_base_of_programmes_only_ranks_as_without_the_course_rule(tmp_path, em
     retriever = _retriever(tmp_path, embeddings, programmes, rerank=True)
     question = "Que découvrent les stagiaires au deuxième rendez-vous du parcours ?"
     with_rule = [(h.chunk.id, h.score) for h in retriever.search(question)]
-    monkeypatch.setattr("kb.search.retrieval.COURSE_PENALTY", 0.0)
+    store = retriever.store
+    store.settings = store.settings.model_copy(
+        update={"retrieval": RetrievalSettings(course_penalty=0.0)})
     assert [(h.chunk.id, h.score) for h in retriever.search(question)] == with_rule
 
 
@@ -256,10 +255,9 @@ def test_the_section_of_a_named_sheet_the_question_asks_for_gains_in_fusion(
         tmp_path, embeddings, monkeypatch, bonus):
     """The fusion's bonus alone, without the final ordering by section (below)."""
     monkeypatch.setattr("kb.search.retrieval.names_document", lambda question, chunk: False)
-    if bonus is not None:
-        monkeypatch.setattr("kb.search.retrieval.SECTION_BONUS", bonus)
     retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": SHEET, **NAMED}, rerank=False,
-                           chunk_size=200)  # a passage per section
+                           chunk_size=200,  # a passage per section
+                           weights={"section_bonus": bonus})
     hits = retriever.search("Quelle erreur classique en fish-bowl ?")
     assert hits[0].chunk.section.endswith("Pièges à éviter") == (bonus is None)
 
@@ -273,12 +271,11 @@ def test_the_section_of_a_named_sheet_the_question_asks_for_gains_in_fusion(
 ])
 def test_the_section_asked_for_in_a_sheet_named_by_its_title_comes_first(
         tmp_path, embeddings, monkeypatch, question, section, aliases, rule, first):
-    monkeypatch.setattr("kb.search.retrieval.SECTION_BONUS", 0.0)
     if not rule:
         monkeypatch.setattr("kb.search.retrieval.names_document", lambda question, chunk: False)
     sheet = SHEET.replace("[cercle de parole]", aliases)
     retriever = _retriever(tmp_path, embeddings, {"fish-bowl.md": sheet, **NAMED}, rerank=True,
-                           chunk_size=200)
+                           chunk_size=200, weights={"section_bonus": 0.0})
     assert retriever.search(question)[0].chunk.section.endswith(section) == first
 
 
@@ -291,7 +288,7 @@ def test_every_passage_of_a_named_sheet_is_weighed_by_its_sentences(tmp_path, em
                                                                     monkeypatch):
     weighed: list[set[str]] = []
 
-    def recording(query, hits, embeddings):
+    def recording(query, hits, embeddings, fused_weight):
         weighed.append({h.chunk.section for h in hits})
         return hits
 
