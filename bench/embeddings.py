@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,7 +25,7 @@ from bench.common import (
     write_report,
 )
 from bench.evaluation import Row, measure
-from kb.search import retrieval
+from kb.core.config import RetrievalSettings
 
 # (label, CTG_EMBEDDINGS, whether the dense leg takes part in the fusion)
 VARIANTS = (
@@ -49,23 +47,13 @@ class Variant:
     rows: list[Row]
 
 
-@contextmanager
-def dense_leg(enabled: bool) -> Iterator[None]:
-    """The fusion with or without the dense ranking (the sentence reranker still runs)."""
-    kept = retrieval.DENSE_WEIGHT
-    retrieval.DENSE_WEIGHT = kept if enabled else 0.0
-    try:
-        yield
-    finally:
-        retrieval.DENSE_WEIGHT = kept
-
-
 def run() -> list[Variant]:
     sets = foreign_sets()
     questions = [q.question for part in sets.values() for q in part]
     out = []
     for label, model, dense in VARIANTS:
-        with temporary_settings(embeddings=model) as settings, dense_leg(dense):
+        weights = RetrievalSettings() if dense else RetrievalSettings(dense_weight=0.0)
+        with temporary_settings(embeddings=model, retrieval=weights) as settings:
             start = time.perf_counter()
             store = index_real_corpus(settings, [FOREIGN_DOCS])
             seconds = time.perf_counter() - start
@@ -86,7 +74,9 @@ def report(variants: list[Variant]) -> str:
         "Page écrite par `.venv/bin/python -m bench.embeddings --report docs/embeddings.md`. "
         "Documents étrangers seuls (25 textes publics réels, `tests/eval/foreign/`), mêmes "
         "questions, BM25 seul mesuré dans la même exécution. L'indexation comprend la lecture "
-        "des fichiers et l'encodage des passages et de leurs phrases.",
+        "des fichiers et l'encodage des passages et de leurs phrases. La probabilité de réponse "
+        "(`kb/answers/answerability.json`) est ajustée sur les similarités de USE : avec un autre "
+        "modèle, l'abstention se lit avec cette réserve (`python -m bench.calibration --fit`).",
         "",
         "| Modèle | Partie | R@5 | MRR | BM25 R@5 | BM25 MRR | Justes | Abstention "
         "| Abstention à tort |",
