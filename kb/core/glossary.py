@@ -1,7 +1,8 @@
-"""CTG acronyms and their full forms, used to expand queries and chunks before lexical search.
+"""CTG acronyms and their full forms, used to expand queries and chunks before lexical search,
+and the words practitioners use for the same thing.
 
-This module is the single source of truth: `corpus/references/glossaire.md` must list the same
-entries (a test checks that they agree).
+Both are data, in `glossary.toml` beside this module: the single source of truth, which
+`corpus/references/glossaire.md` must list entry for entry (a test checks that they agree).
 """
 
 from __future__ import annotations
@@ -9,6 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kb.core.validation import load_toml
+
+GLOSSARY_FILE = resources.files("kb.core").joinpath("glossary.toml")
 
 
 @dataclass(frozen=True)
@@ -20,81 +30,37 @@ class Term:
     synonyms: tuple[str, ...] = ()
 
 
-GLOSSARY: tuple[Term, ...] = (
-    Term("CTG", "Convention territoriale globale"),
-    Term("CEJ", "Contrat enfance jeunesse"),
-    Term("CAF", "Caisse d'allocations familiales", ("Caf",)),
-    Term("CNAF", "Caisse nationale des allocations familiales", ("Cnaf",)),
-    Term("MSA", "Mutualité sociale agricole"),
-    Term("AOC", "Approche orientée changement", ("approches orientées changement",)),
-    Term("SDSF", "Schéma départemental des services aux familles"),
-    Term("CDSF", "Comité départemental des services aux familles"),
-    Term("EPCI", "Établissement public de coopération intercommunale",
-         ("intercommunalité", "interco")),
-    Term(
-        "CCT",
-        "Chargé de coopération territoriale",
-        (
-            "chargée de coopération territoriale",
-            "chargé de coopération",
-            "chargée de coopération",
-            "chargé·e de coopération",
-        ),
-    ),
-    Term("CCD", "Chargé de conseil et développement", ("chargée de conseil et développement",)),
-    Term("COPIL", "Comité de pilotage"),
-    Term("COTECH", "Comité technique"),
-    Term("COG", "Convention d'objectifs et de gestion"),
-    Term("LAEP", "Lieu d'accueil enfants parents"),
-    Term("EAJE", "Établissement d'accueil du jeune enfant", ("crèche",)),
-    Term("RPE", "Relais petite enfance"),
-    Term("RAM", "Relais assistants maternels"),
-    Term("ALSH", "Accueil de loisirs sans hébergement", ("centre de loisirs",)),
-    Term("AVS", "Animation de la vie sociale"),
-    Term("PSEJ", "Prestation de service enfance jeunesse"),
-    Term("DDETS", "Direction départementale de l'emploi, du travail et des solidarités"),
-    Term("SDJES", "Service départemental à la jeunesse, à l'engagement et aux sports"),
-    Term("ARS", "Agence régionale de santé"),
-    Term("CD", "Conseil départemental"),
-    Term("DGS", "Directeur général des services"),
-    Term("ANCT", "Agence nationale de la cohésion des territoires"),
-    Term("ESS", "Économie sociale et solidaire"),
-    Term("CSESS", "Conseil supérieur de l'économie sociale et solidaire"),
-    Term("TIC", "Territoire d'impact collectif", ("territoires d'impact collectif",)),
-    Term("PEL", "Projet éducatif local"),
-    Term("PEDT", "Projet éducatif territorial"),
-    Term("EGOC", "Entente du Grand Ouest et du Centre pour le perfectionnement des personnels "
-                 "des caisses d'Allocations familiales", ("Entente du Grand Ouest et du Centre",)),
-    Term("CNFPT", "Centre national de la fonction publique territoriale"),
-    Term("AMF", "Association des maires de France"),
-    Term("DGCS", "Direction générale de la cohésion sociale"),
-    Term(
-        "F3E", "Fonds pour la promotion des études préalables, études transversales et évaluations"
-    ),
-)
+# An empty name would match every text.
+_Name = Annotated[str, Field(min_length=1)]
 
 
-# Words practitioners use for the same thing in a question and in a brochure ("combien coûte"
-# versus "tarif", "participant" versus "stagiaire"). Queries are expanded with them for BM25.
-SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("tarif", "prix", "coût", "coûte", "payer", "budget", "euros"),
-    ("stagiaire", "participant", "apprenant", "inscrit"),
-    ("formateur", "formatrice", "intervenant", "intervenante", "animateur"),
-    ("lieu", "ville", "adresse", "locaux"),
-    ("date", "quand", "session", "calendrier"),
-    ("durée", "longtemps"),
-    ("prérequis", "pré-requis", "diplôme"),
-    ("contact", "téléphone", "numéro", "joindre", "appeler", "courriel", "e-mail"),
-    ("objectif", "but", "finalité"),
-    ("programme", "déroulé", "déroulement", "contenu"),
-    ("évaluation", "évaluer", "bilan"),
-    ("handicap", "accessibilité", "accessible"),
-    ("méthode", "technique", "outil"),
-    ("habitants", "usagers", "population"),
-    ("distanciel", "visio", "distance", "présentiel", "place"),
-    ("étape", "phase", "séance"),
-    ("risque", "difficulté", "vigilance"),
-)
+class _Entry(BaseModel):
+    """A term as the glossary file writes it, under its acronym."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_form: _Name
+    synonyms: tuple[_Name, ...] = ()
+
+
+class _GlossaryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    synonyms: tuple[tuple[_Name, ...], ...]
+    terms: dict[_Name, _Entry]
+
+
+def load_glossary(file: Traversable = GLOSSARY_FILE
+                  ) -> tuple[tuple[Term, ...], tuple[tuple[str, ...], ...]]:
+    """The terms of a glossary file, in its order, and its synonym groups. A file that does not
+    parse, or an entry that lacks a field, raises ValueError naming the file and the entry."""
+    data = load_toml(file, _GlossaryFile)
+    terms = tuple(Term(acronym, entry.full_form, entry.synonyms)
+                  for acronym, entry in data.terms.items())
+    return terms, data.synonyms
+
+
+GLOSSARY, SYNONYMS = load_glossary()
 
 
 def fold(text: str) -> str:

@@ -1,8 +1,15 @@
-"""Front-matter validation errors told in French, for every kind of sheet the corpus holds."""
+"""Validation errors told in French: of the front matter of every kind of sheet the corpus
+holds, and of the data files shipped with the code (glossary, templates)."""
 
 from __future__ import annotations
 
-from typing import Any
+import tomllib
+from importlib.resources.abc import Traversable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 _ERRORS_FR = {
     "missing": "clé obligatoire absente",
@@ -16,6 +23,8 @@ _ERRORS_FR = {
     "date_type": "date AAAA-MM-JJ attendue",
     "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
     "literal_error": "valeur non autorisée",
+    "enum": "valeur non autorisée",
+    "string_too_short": "texte vide",
 }
 
 
@@ -28,3 +37,17 @@ def describe_error(error: Any) -> str:
     if error["type"] == "literal_error":
         label += f" (attendu : {error['ctx']['expected']})"
     return f"{where} : {label}"
+
+
+def load_toml(file: Traversable, model: type[Model], key: str | None = None) -> Model:
+    """A TOML data file read into `model` (under `key`, when its tables are one field). A file
+    that does not parse, or an entry that lacks a field, raises ValueError naming the file and
+    the entry."""
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        return model.model_validate({key: data} if key else data)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"Fichier {file.name} illisible : {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(describe_error(error) for error in exc.errors())
+        raise ValueError(f"Fichier {file.name} invalide : {problems}") from exc

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kb.core.glossary import GLOSSARY, expand, fold
+from kb.core.glossary import GLOSSARY, SYNONYMS, Term, expand, fold, load_glossary
 from tests.conftest import CORPUS
 
 
@@ -41,7 +41,7 @@ def test_fold_strips_accents_and_case():
 
 
 def test_glossary_page_lists_exactly_the_glossary():
-    """corpus/references/glossaire.md and kb/glossary.py must not drift apart."""
+    """corpus/references/glossaire.md and kb/core/glossary.toml must not drift apart."""
     page = (CORPUS / "references" / "glossaire.md").read_text(encoding="utf-8")
     rows = [
         [cell.strip() for cell in line.strip().strip("|").split("|")]
@@ -51,3 +51,43 @@ def test_glossary_page_lists_exactly_the_glossary():
     in_page = [(r[0], r[1], tuple(s.strip() for s in r[2].split(",") if s.strip())) for r in rows]
     in_code = [(t.acronym, t.full_form, t.synonyms) for t in GLOSSARY]
     assert in_page == in_code
+
+
+def test_the_glossary_file_holds_the_terms_and_synonym_groups():
+    assert Term("CCT", "Chargé de coopération territoriale", (
+        "chargée de coopération territoriale", "chargé de coopération", "chargée de coopération",
+        "chargé·e de coopération")) in GLOSSARY
+    assert ("étape", "phase", "séance") in SYNONYMS
+
+
+def test_a_glossary_file_reads_as_terms_in_its_order(tmp_path):
+    path = tmp_path / "glossaire.toml"
+    path.write_text('''synonyms = [["tarif", "prix"]]
+
+[terms.RPE]
+full_form = "Relais petite enfance"
+
+[terms.CAF]
+full_form = "Caisse d'allocations familiales"
+synonyms = ["Caf"]
+''', encoding="utf-8")
+    assert load_glossary(path) == (
+        (Term("RPE", "Relais petite enfance"), Term("CAF", "Caisse d'allocations familiales",
+                                                    ("Caf",))),
+        (("tarif", "prix"),),
+    )
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    # The entry is named by its acronym.
+    ('synonyms = []\n[terms.LAEP]\nsynonym = ["lieu"]\n',
+     "terms.LAEP.full_form : clé obligatoire absente; terms.LAEP.synonym : clé inconnue"),
+    ('[terms.RPE]\nfull_form = "Relais petite enfance"\n', "synonyms : clé obligatoire absente"),
+    ('synonyms = []\n[terms.LAEP]\nfull_form = "Lieu\n', "illisible"),
+])
+def test_a_broken_glossary_file_is_named_with_its_entry(tmp_path, text, problem):
+    path = tmp_path / "glossaire.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"glossaire\.toml") as raised:
+        load_glossary(path)
+    assert problem in str(raised.value)

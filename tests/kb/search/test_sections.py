@@ -10,6 +10,8 @@ from kb.core.sentences import passage_units
 from kb.search.sections import (
     CUES,
     PROGRAMME_CUES,
+    TEMPLATES,
+    load_templates,
     section_of,
     sections_asked,
     sections_in,
@@ -22,6 +24,53 @@ from kb.training.methods import SECTIONS
 def test_every_cue_names_a_section_of_the_template():
     assert set(CUES) == set(SECTIONS)
     assert set(PROGRAMME_CUES) <= set(PROGRAMME_SECTIONS)
+
+
+def test_method_and_programme_sheets_declare_the_templates_of_the_file():
+    assert set(TEMPLATES) == {DocType.METHODE, DocType.PROGRAMME}
+    assert TEMPLATES[DocType.METHODE].cues is CUES
+    assert TEMPLATES[DocType.PROGRAMME].cues is PROGRAMME_CUES
+    # A brochure names a programme's sections its own way; a method sheet follows its template.
+    assert TEMPLATES[DocType.PROGRAMME].read_headings
+    assert not TEMPLATES[DocType.METHODE].read_headings
+
+
+_TEMPLATES_FILE = r"""
+[method_sheet]
+doc_type = "methode"
+read_headings = false
+
+[method_sheet.cues]
+"Variantes" = ['''\bvariantes?\b''', '''\ben ligne\b''']
+"""
+
+
+def test_a_section_s_cue_is_its_alternatives_joined(tmp_path):
+    path = tmp_path / "modeles.toml"
+    path.write_text(_TEMPLATES_FILE, encoding="utf-8")
+    cue = load_templates(path)[DocType.METHODE].cues["Variantes"]
+    assert cue.search("une variante ?")
+    assert cue.search("et en ligne ?")
+    assert not cue.search("en lignes")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    (_TEMPLATES_FILE.replace("en ligne", "en (ligne"),
+     "method_sheet.cues.Variantes : expression régulière invalide (missing ), unterminated"),
+    (_TEMPLATES_FILE.replace("read_headings = false", ""),
+     "method_sheet.read_headings : clé obligatoire absente"),
+    (_TEMPLATES_FILE.replace(r"['''\bvariantes?\b''', '''\ben ligne\b''']", "'variantes'"),
+     "method_sheet.cues.Variantes : liste d'expressions régulières attendue"),
+    (_TEMPLATES_FILE + _TEMPLATES_FILE.replace("method_sheet", "other_sheet"),
+     "other_sheet : doc_type « methode » déjà déclaré par method_sheet"),
+    (_TEMPLATES_FILE.replace('"Variantes" =', '"Variantes"'), "illisible"),
+])
+def test_a_broken_templates_file_is_named_with_its_entry(tmp_path, text, problem):
+    path = tmp_path / "modeles.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"modeles\.toml") as raised:
+        load_templates(path)
+    assert problem in str(raised.value)
 
 
 @pytest.mark.parametrize(("question", "sections"), [
@@ -67,10 +116,24 @@ def test_where_a_course_takes_place_is_no_question_on_its_programme():
 
 
 def test_the_section_of_a_passage_is_the_deepest_template_section_of_its_path():
-    assert section_of("Fish-bowl (bocal à poissons) > Pièges à éviter") == "Pièges à éviter"
-    assert section_of("Fish-bowl") == "Fish-bowl"
+    method = DocType.METHODE
+    assert section_of("Fish-bowl (bocal à poissons) > Pièges à éviter", method) == "Pièges à éviter"
+    assert section_of("Fish-bowl", method) == "Fish-bowl"
     # A subsection of the template's section is in that section.
+    assert section_of("Fish-bowl > Variantes > En ligne", method) == "Variantes"
+    # A path of no known document: a heading of any template is its section.
     assert section_of("Fish-bowl > Variantes > En ligne") == "Variantes"
+    assert section_of("Offre > Tarif et modalités > Financement") == "Tarif et modalités"
+
+
+@pytest.mark.parametrize(("path", "doc_type", "section"), [
+    # Each template's sections are its own: a method sheet's are none of a programme's.
+    ("Offre > Rôles > Détail", DocType.PROGRAMME, "Détail"),
+    ("Fiche > Tarif et modalités > Financement", DocType.PROGRAMME, "Tarif et modalités"),
+    ("Fiche > Tarif et modalités > Financement", DocType.METHODE, "Financement"),
+])
+def test_a_heading_is_a_section_of_the_template_its_document_declares(path, doc_type, section):
+    assert section_of(path, doc_type) == section
 
 
 def test_a_passage_covers_the_sections_whose_headings_it_holds():
@@ -102,6 +165,23 @@ def test_a_brochure_s_own_headings_are_the_programme_sections_they_name(heading,
 
 def test_only_a_programme_s_headings_are_read_as_programme_sections():
     assert sections_in(_brochure_passage("Le déroulement", DocType.REFERENCE)) == {"Le déroulement"}
+
+
+@pytest.mark.parametrize(("doc_type", "heading", "section"), [
+    (DocType.METHODE, "Variantes", "Variantes"),
+    (DocType.REFERENCE, "Variantes", "En ligne"),
+    (DocType.AUTRE, "Variantes", "En ligne"),
+    (DocType.PROGRAMME, "Le déroulement", "Programme"),
+    (DocType.REFERENCE, "Le déroulement", "En ligne"),
+    (DocType.AUTRE, "Le déroulement", "En ligne"),
+])
+def test_only_a_document_declaring_a_template_has_its_sections(doc_type, heading, section):
+    text = "Un texte.\n\nUn autre."
+    chunk = Chunk(id="g", text=text, source="guide.md", title="Guide", doc_type=doc_type,
+                  section=f"Guide > {heading} > En ligne", page=None, position=2,
+                  content_hash="h")
+    assert sections_in(chunk) == {section}
+    assert unit_sections(chunk, passage_units(text)) == [section, section]
 
 
 def test_a_sentence_s_section_is_the_heading_above_it_in_the_passage():
