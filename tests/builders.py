@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
 
@@ -72,3 +75,11 @@ def make_fake_docx(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("photo.txt", "pas un document Word")
     return path
+
+
+def refusal(load: Callable[[Path], object], path: Path, text: str) -> str:
+    """The error `load` raises on a data file holding `text`, which names the file."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(path.name)) as raised:
+        load(path)
+    return str(raised.value)
