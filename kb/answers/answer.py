@@ -232,7 +232,8 @@ class Assistant:
         def checked(sentences: list[str]) -> Iterator[str]:
             """The sentences a passage supports, cited, as pieces to show; the others are set
             aside as unsupported."""
-            for item in attach(sentences, passages, self.store.vectors, turn.analysis):
+            for item in attach(sentences, passages, self.store.vectors, turn.analysis,
+                               self.tuning):
                 text = book.cite(item)
                 if text:
                     pieces.append(text)

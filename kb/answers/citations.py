@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from kb.core.config import DEFAULT_ANSWERS, AnswerSettings
 from kb.core.documents import Citation, SearchHit
 from kb.core.injection import looks_like_injection
 from kb.core.sentences import passage_units
@@ -22,15 +23,6 @@ from kb.core.tokens import tokenize
 from kb.search.analysis import QuestionAnalysis
 from kb.search.sections import sentence_section
 from kb.search.support import passage_vectors
-
-# A sentence is supported by a passage holding most of its words with a related meaning, or
-# half of them with a close meaning (cosine of USE embeddings); thresholds set on the examples
-# of tests/kb/test_answer.py. A question, or a fragment of fewer than three words, asserts
-# nothing and is never kept.
-STRONG_LEXICAL, RELATED_DENSE = 0.6, 0.3
-WEAK_LEXICAL, CLOSE_DENSE = 0.5, 0.5
-MIN_TOKENS = 3
-ECHO = 0.8  # a sentence made of the question's own words restates it: it answers nothing
 
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _DIGITS = re.compile(r"\d+")
@@ -65,10 +57,10 @@ def _lexical(sentence_tokens: list[str], passage_tokens: Set[str]) -> float:
 
 def attach(
     sentences: list[str], hits: Sequence[SearchHit], embeddings: Embeddings,
-    question: QuestionAnalysis | None = None,
+    question: QuestionAnalysis | None = None, tuning: AnswerSettings = DEFAULT_ANSWERS,
 ) -> list[Supported]:
-    """Each sentence with its best supporting passage among `hits`, or None; a sentence made
-    of the `question`'s own words is none."""
+    """Each sentence with its best supporting passage among `hits`, or None. A question, a
+    fragment, or a sentence made of the `question`'s own words is none (thresholds: `tuning`)."""
     if not sentences:
         return []
     passages = [
@@ -85,15 +77,15 @@ def attach(
         stated = numbers(sentence)
         best = Supported(sentence, None)
         if (looks_like_injection(sentence) or sentence.rstrip().endswith("?")
-                or len(tokens) < MIN_TOKENS or _lexical(tokens, asked) >= ECHO):
+                or len(tokens) < tuning.min_tokens or _lexical(tokens, asked) >= tuning.echo):
             out.append(best)
             continue
         for hit, passage_tokens, passage_numbers, unit_vectors in passages:
             lexical = _lexical(tokens, passage_tokens)
             dense = float((unit_vectors @ vector).max()) if len(unit_vectors) else 0.0
             supported = stated <= passage_numbers and (
-                (lexical >= STRONG_LEXICAL and dense >= RELATED_DENSE)
-                or (lexical >= WEAK_LEXICAL and dense >= CLOSE_DENSE)
+                (lexical >= tuning.strong_lexical and dense >= tuning.related_dense)
+                or (lexical >= tuning.weak_lexical and dense >= tuning.close_dense)
             )
             if supported and lexical + dense > best.lexical + best.dense:
                 best = Supported(sentence, hit, lexical, dense)

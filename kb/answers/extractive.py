@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from kb.answers.citations import Supported
-from kb.core.config import AnswerSettings
+from kb.core.config import DEFAULT_ANSWERS, AnswerSettings
 from kb.core.documents import Chunk
 from kb.core.glossary import fold
 from kb.core.sentences import passage_units
@@ -21,7 +21,6 @@ from kb.search.retrieval import Retrieved
 from kb.search.sections import CUES, PROGRAMME_CUES, section_of, unit_paths, unit_sections
 from kb.search.support import Candidate, score_candidates
 
-DEFAULT_TUNING = AnswerSettings()
 _TEMPLATE_HEADINGS = frozenset(CUES) | frozenset(PROGRAMME_CUES)
 
 
@@ -129,7 +128,7 @@ def _asked_units(found: Retrieved) -> list[tuple[tuple[str, int], Chunk, str, st
 
 
 def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = None,
-            tuning: AnswerSettings = DEFAULT_TUNING) -> Extract:
+            tuning: AnswerSettings = DEFAULT_ANSWERS) -> Extract:
     """The sentences of the passages `found` that answer its question, best first in score,
     shown in order; none answers below `threshold` (default: `tuning.abstain_below`).
 

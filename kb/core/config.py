@@ -88,6 +88,20 @@ class AnswerSettings(BaseModel):
     unknown_share: float = Field(2 / 3, ge=0)
     doubt_share: float = Field(0.3, ge=0)
     doubt_below: float = 5.0
+    # An answer sentence is supported by a passage holding `strong_lexical` of its words with a
+    # cosine of at least `related_dense` to one of its sentences, or `weak_lexical` of them
+    # with at least `close_dense` (USE embeddings; set on the examples of tests/kb/answers).
+    # A fragment of fewer than `min_tokens` words asserts nothing; one whose words are for
+    # `echo` of them the question's own restates it.
+    strong_lexical: float = Field(0.6, ge=0, le=1)
+    related_dense: float = Field(0.3, ge=-1, le=1)
+    weak_lexical: float = Field(0.5, ge=0, le=1)
+    close_dense: float = Field(0.5, ge=-1, le=1)
+    min_tokens: int = Field(3, ge=1)
+    echo: float = Field(0.8, ge=0, le=1)
+
+
+DEFAULT_ANSWERS = AnswerSettings()
 
 
 class Settings(BaseSettings):

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage
 from kb.answers.answer import UNSURE, Assistant
 from kb.answers.citations import CitationBook, Supported, attach, numbers, strip_markers
 from kb.answers.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
+from kb.core.config import AnswerSettings
 from kb.core.documents import Answer, Chunk, DocType, SearchHit
 from kb.core.sentences import answer_sentences, clean, passage_units, split_sentences
 from kb.search.followups import condense_extractive
@@ -200,6 +201,16 @@ def test_each_sentence_gets_the_passage_that_supports_it_and_numbers_must_match(
     assert supported[3].hit is None
     assert numbers("1 200 € le 18/05") >= {"1200", "18", "05"}
     assert strip_markers("Oui [1]. Non [2, 3].") == "Oui. Non."
+
+
+def test_support_thresholds_come_from_the_answer_settings(embeddings):
+    price = _hit("TARIFS : 850€ T.T.C. PAR STAGIAIRE pour 2 jours de formation.", "price")
+    sentence = ["La formation coûte 850€ par stagiaire pour 2 jours."]
+    strict = AnswerSettings(strong_lexical=1.0, weak_lexical=1.0)
+    assert attach(sentence, [price], embeddings)[0].hit is price
+    assert attach(sentence, [price], embeddings, tuning=strict)[0].hit is None
+    fragment = AnswerSettings(min_tokens=50)
+    assert attach(sentence, [price], embeddings, tuning=fragment)[0].hit is None
 
 
 # --- the prompt ------------------------------------------------------------------------------
