@@ -14,7 +14,7 @@ from kb.core.config import Settings
 from kb.core.documents import Answer
 from kb.search.questions import QuestionError, clean_question
 from ui import resources
-from ui.markdown import escape
+from ui.markdown import answer_markdown, escape
 from ui.rating import rating_form
 from ui.sources import show_sources
 
@@ -84,7 +84,8 @@ def replay() -> None:
     """The conversation so far."""
     for message in messages():
         with st.chat_message(message["role"]):
-            st.markdown(escape(message["content"]))
+            shown = answer_markdown if message["role"] == "assistant" else escape
+            st.markdown(shown(message["content"]))
             if message["role"] == "assistant":
                 _details(message)
 
@@ -124,7 +125,7 @@ def _pieces(
         if isinstance(piece, Answer):
             final.append(piece)
         else:
-            yield escape(piece)
+            yield answer_markdown(piece)
 
 
 def _details(message: Message) -> None:

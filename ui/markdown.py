@@ -3,7 +3,7 @@
 Passages come from files anyone may drop in the Bibliothèque: every ASCII punctuation mark is
 escaped (CommonMark lets a backslash escape any of them), so that a passage cannot open a link,
 a heading, a LaTeX formula or a colour directive. Only our own `**` marks survive, around the
-sentence an answer leans on.
+sentence an answer leans on, and the bullets of the lists an answer quotes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from kb.core.sentences import passage_units
 from kb.core.tokens import tokenize
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ESCAPED_BULLET = re.compile(r"^\\-(?= )", re.MULTILINE)
 _ITEM = "• "  # the bullet kb.core.reading gives a list item
 # A paraphrase (from a language model) is matched to the passage sentence sharing this share of
 # its words; below it, nothing is highlighted rather than the wrong sentence.
@@ -28,6 +29,12 @@ Span = tuple[int, int]
 def escape(text: str) -> str:
     """`text` as Markdown that displays it literally."""
     return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def answer_markdown(text: str) -> str:
+    """An answer as Markdown that displays its text literally, but for the list bullets the
+    assistant puts at the start of a line ("- "): a list's items stay a list."""
+    return _ESCAPED_BULLET.sub("-", escape(text))
 
 
 def readable(text: str) -> str:

@@ -23,7 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from kb.answers.answerability import load_gate, signals
-from kb.answers.citations import CitationBook, Supported, attach, strip_markers
+from kb.answers.citations import CitationBook, Supported, attach, quote, strip_markers
 from kb.answers.extractive import Extract, extract
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
 from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
@@ -278,7 +278,7 @@ class Assistant:
     def _emit(self, turn: _Turn, sentences: list[Supported], backend: str,
               confidence: float) -> Iterator[str | Answer]:
         book = CitationBook()
-        text = " ".join(book.cite(s) for s in sentences)
+        text = quote(sentences, book)
         yield text
         yield self._answer(turn, text, book, backend, confidence, [])
 

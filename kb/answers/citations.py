@@ -37,6 +37,9 @@ class Supported:
     hit: SearchHit | None
     lexical: float = 0.0
     dense: float = 0.0
+    # The introduction of the list this sentence is an item of, shown once above its items
+    # ("" : not quoted as a list item).
+    lead: str = ""
 
 
 def strip_markers(text: str) -> str:
@@ -90,6 +93,26 @@ def attach(
             if supported and lexical + dense > best.lexical + best.dense:
                 best = Supported(sentence, hit, lexical, dense)
         out.append(best)
+    return out
+
+
+def quote(sentences: Sequence[Supported], book: CitationBook) -> str:
+    """The cited sentences as Markdown: prose joined by spaces, a list's items as bullets under
+    their introduction, a blank line around the list. A sentence that `book` finds unsupported
+    is left out."""
+    out = ""
+    lead = ""  # the introduction of the list being written
+    for item in sentences:
+        text = book.cite(item)
+        if not text:
+            continue
+        if item.lead and item.lead == lead:
+            out += f"\n- {text}"
+        else:
+            if out:
+                out += "\n\n" if item.lead or lead else " "
+            out += f"{item.lead} :\n- {text}" if item.lead else text
+        lead = item.lead
     return out
 
 

@@ -4,6 +4,7 @@ whether anything retrieved answers at all."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from kb.core.documents import Chunk
 from kb.core.glossary import fold
 from kb.core.sentences import passage_units
 from kb.search.answer_types import holds
-from kb.search.headings import last_heading
+from kb.search.headings import closest, last_heading
 from kb.search.parts import agreement, parts, resolve_last
 from kb.search.retrieval import Retrieved
 from kb.search.sections import CUES, PROGRAMME_CUES, section_of, unit_paths, unit_sections
@@ -40,20 +41,23 @@ class Extract:
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
     """Chosen units in reading order (passage rank, then position), less the document's title
-    and its template's headings; a label shared with the previous sentence is not repeated."""
+    and its template's headings. Units sharing a label form a list under it, which stands for
+    the unit (a heading, an introduction) that is the label; a label with one value stays on its
+    line ("Tarifs : 850 €")."""
     chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
     # A document's title and a heading of its template ("À quoi ça sert", "Rôles") are shown
     # with the source: quoted, they would only repeat it.
     chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)
               and not (c.unit.heading and c.unit.text in _TEMPLATE_HEADINGS)] or chosen
+    listed = Counter((c.hit.chunk.id, c.unit.lead) for c in chosen if c.unit.lead)
     out: list[Supported] = []
-    previous_lead = None
     for candidate in chosen:
         unit = candidate.unit
-        text = unit.text if unit.lead and unit.lead == previous_lead else unit.display
-        previous_lead = unit.lead
-        out.append(Supported(text, candidate.hit, candidate.feature("lexical"),
-                             candidate.feature("dense")))
+        if listed[candidate.hit.chunk.id, unit.text] > 1:
+            continue
+        lead = unit.lead if listed[candidate.hit.chunk.id, unit.lead] > 1 else ""
+        out.append(Supported(unit.text if lead else unit.display, candidate.hit,
+                             candidate.feature("lexical"), candidate.feature("dense"), lead))
     return out
 
 
@@ -160,8 +164,10 @@ def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = 
     # Or the section the document answers by its headings ("C'est quoi une CTG ?" → the opening
     # of the CTG sheet).
     by_heading = question.heading
-    headed = {key for key, chunk, _, path in units
-              if by_heading.opens(chunk) or by_heading.heads(last_heading(path))}
+    gaps = {key: 0 if by_heading.opens(chunk) else by_heading.gap(last_heading(path), chunk.title)
+            for key, chunk, _, path in units}
+    nearest = closest(gaps.values())
+    headed = {key for key, gap in gaps.items() if nearest is not None and gap == nearest}
     in_section = templated | headed
     answering = [c for c in answering if _key(c) in in_section] or answering
     # A date asked for phase 2 is the one stated for phase 2, when a sentence names it.

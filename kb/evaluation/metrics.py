@@ -85,13 +85,17 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return questions
 
 
+_BULLET = re.compile(r"^\s*[-*•]\s+", re.MULTILINE)
+
+
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(strip_markup(text))).strip()
+    return re.sub(r"\s+", " ", fold(strip_markup(_BULLET.sub("", text)))).strip()
 
 
 def is_hit(text: str, answers: tuple[str, ...] | list[str]) -> bool:
     """Whether a passage contains any expected substring, ignoring case, accents, spacing and
-    Markdown: a reader of "les **bonus** territoire" reads "les bonus territoire"."""
+    Markdown (emphasis, list bullets): a reader of "les **bonus** territoire" reads "les bonus
+    territoire"."""
     passage = _normalise(text)
     return any(_normalise(a) in passage for a in answers if a.strip())
 

@@ -9,10 +9,12 @@ answer quotes it: the words of the question are those of the heading, not of its
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.core.documents import Chunk
+from kb.core.glossary import fold
 from kb.core.sentences import passage_units
 from kb.core.tokens import content_words, tokenize
 from kb.search.answer_types import defined_subject
@@ -53,23 +55,36 @@ class HeadingMatch:
     def __bool__(self) -> bool:
         return bool(self.subject) or len(self.words) >= MIN_HEADING_WORDS
 
-    def heads(self, heading: str) -> bool:
-        """Whether `heading` is about the thing asked ("Le bonus territoire : ce que c'est", not
-        "Exemple : le passage au bonus territoire en Moselle"), or, for another question, names
-        every word of it."""
+    def gap(self, heading: str, title: str = "") -> int | None:
+        """How far `heading` is from heading the question: 0 when it is about the thing asked
+        ("Le bonus territoire : ce que c'est", not "Exemple : le passage au bonus territoire en
+        Moselle") or, for another question, names every word of it; 1 when it names all but one,
+        which its document's `title` names ("CTG" for "Quelles sont les missions d'un chargé de
+        coopération CTG ?"); None otherwise. A title naming the question's words names its
+        whole document, not the section that answers."""
         if self.subject:
-            return titled(heading, self.subject)
-        return len(self.words) >= MIN_HEADING_WORDS and self.words <= _heading_tokens(heading)
+            return 0 if titled(heading, self.subject) else None
+        if len(self.words) < MIN_HEADING_WORDS or (title and fold(heading) == fold(title)):
+            return None
+        missing = self.words - _heading_tokens(heading)
+        if not missing:
+            return 0
+        return 1 if len(missing) == 1 and missing <= _heading_tokens(title) else None
 
     def opens(self, chunk: Chunk) -> bool:
         """Whether `chunk` opens the document titled by the thing asked ("La convention
         territoriale globale (CTG)" for "C'est quoi une CTG ?")."""
         return bool(self.subject and chunk.position == 0 and titled(chunk.title, self.subject))
 
-    def answers(self, chunk: Chunk) -> bool:
-        """Whether `chunk` is where its document answers the question by its headings: its own,
-        or one inside it (a Markdown heading, a paragraph wholly in bold)."""
+    def answers(self, chunk: Chunk) -> int | None:
+        """How close `chunk` is to where its document answers the question by its headings
+        (`gap`): its own, or one inside it (a Markdown heading, a paragraph wholly in bold)."""
         if self.opens(chunk):
-            return True
+            return 0
         paths = {chunk.section, *unit_paths(chunk, passage_units(chunk.text))}
-        return any(self.heads(last_heading(path)) for path in paths)
+        return closest(self.gap(last_heading(path), chunk.title) for path in paths)
+
+
+def closest(gaps: Iterable[int | None]) -> int | None:
+    """The smallest of heading gaps (`HeadingMatch.gap`), None when none heads the question."""
+    return min((gap for gap in gaps if gap is not None), default=None)

@@ -17,6 +17,7 @@ from kb.core.documents import Chunk, DocType, SearchHit
 from kb.core.store import DocumentRecord, Store
 from kb.search.analysis import QuestionAnalysis, analyse
 from kb.search.answer_types import holds
+from kb.search.headings import closest
 from kb.search.naming import named_by, names_document, names_title, titled
 from kb.search.parts import agreement, asks_last, resolve_last
 from kb.search.sections import sections_in
@@ -176,7 +177,7 @@ class HybridRetriever(BaseRetriever):
             self._add_openings(by_heading.subject, scores, chunks, documents)
         if by_heading:
             self._add_to_shortlist(scores, chunks, 3 * k, lambda c: w.heading_bonus * (
-                by_heading.answers(c)))
+                by_heading.answers(c) is not None))
         reorder = self.store.settings.rerank if self.rerank is None else self.rerank
         depth = max(k, w.rerank_depth) if reorder else k
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:depth]
@@ -194,11 +195,14 @@ class HybridRetriever(BaseRetriever):
             for i in best
             if i in chunks
         ]
+        # Of the passages whose headings answer, the ones closest to naming the question.
+        gaps = {hit.chunk.id: by_heading.answers(hit.chunk) for hit in hits} if by_heading else {}
+        nearest = closest(gaps.values())
         asked_sections = frozenset(
             hit.chunk.id for hit in hits
             if (bool(wanted) and bool(sections_in(hit.chunk) & wanted)
                 and names_document(question.own_tokens, hit.chunk))
-            or by_heading.answers(hit.chunk))
+            or (nearest is not None and gaps[hit.chunk.id] == nearest))
         if reorder:
             hits = rerank(question, hits, self.store.vectors, w.rerank_weight)
         # The section asked for in a sheet the question names by its title answers it ("Comment

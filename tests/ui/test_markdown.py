@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ui.markdown import escape, literal, readable, support_spans
+from markdown_it import MarkdownIt
+
+from ui.markdown import answer_markdown, escape, literal, readable, support_spans
 
 HOSTILE = "[clic](javascript:alert(1)) <img src=x> $x^2$ :red[rouge] # titre\n1. liste `code` *a*"
 
@@ -19,6 +21,16 @@ def test_every_markdown_mark_of_a_passage_is_escaped():
     # No Markdown or HTML construct survives: every ASCII punctuation mark is backslashed.
     assert not re.search(r"(?<!\\)[\[\]()<>$*`#:]", escaped)
     assert _unescaped(escaped) == HOSTILE
+
+
+def test_an_answer_keeps_its_list_but_nothing_a_passage_wrote():
+    answer = (f"Déroulé - pas à pas [1]\n\nLes étapes :\n- {HOSTILE.splitlines()[0]} [1]\n"
+              "- Synthèse (5 min) [2]")
+    html = MarkdownIt().render(answer_markdown(answer))
+    assert html.count("<li>") == 2
+    assert "<a" not in html and "<img" not in html and "<code>" not in html
+    assert "Déroulé - pas à pas" in html  # a dash inside a line is text
+    assert _unescaped(answer_markdown(answer)) == answer
 
 
 def test_lines_are_kept_and_leading_spaces_cannot_open_a_code_block():

@@ -3,6 +3,7 @@ streaming, fallback, and documents that try to give the model orders."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 
@@ -16,7 +17,14 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage
 
 from kb.answers.answer import UNSURE, Assistant
-from kb.answers.citations import CitationBook, Supported, attach, numbers, strip_markers
+from kb.answers.citations import (
+    CitationBook,
+    Supported,
+    attach,
+    numbers,
+    quote,
+    strip_markers,
+)
 from kb.answers.prompt import ANSWER_PROMPT, ANSWER_SYSTEM, NOT_FOUND, format_passages
 from kb.core.config import AnswerSettings
 from kb.core.documents import Answer, Chunk, DocType, SearchHit
@@ -308,6 +316,35 @@ def test_a_document_s_title_is_shown_with_its_source_not_quoted(corpus_index):
         "C'est quoi une CTG ?")
     assert answer.citations[0].chunk.title == "La convention territoriale globale (CTG)"
     assert answer.text.startswith("La convention territoriale globale (CTG) est un accord")
+
+
+def test_a_list_is_quoted_as_a_list_under_its_introduction(shipped_index):
+    answer = Assistant(shipped_index, shipped_index.settings, backend="extractive").ask(
+        "Comment animer un fish-bowl ?")
+    lines = answer.text.splitlines()
+    items = [line for line in lines if line.startswith("- ")]
+    assert len(items) >= 4 and all(re.search(r"\[\d+\]$", item) for item in items)
+    assert lines[lines.index(items[0]) - 1].endswith(" :")  # the introduction heads its items
+    steps = [item[2:].rsplit(" [", 1)[0] for item in items]
+    assert all(step in clean(answer.citations[0].chunk.text) for step in steps)
+
+
+def test_a_section_heading_answers_with_a_word_left_to_its_document_s_title(shipped_index):
+    """The sheet's title names "CTG", "chargé·e de coopération" and "missions": it names the
+    whole sheet; the section on missions is what answers."""
+    answer = Assistant(shipped_index, shipped_index.settings, backend="extractive").ask(
+        "Quelles sont les missions d'un chargé de coopération CTG ?")
+    assert "missions relevées" in answer.citations[0].section
+    assert answer.text.count("\n- ") >= 4
+
+
+def test_quoted_sentences_join_as_prose_and_a_list_s_items_as_bullets():
+    hit = _hit("Intro.\nLes rôles :\n- animer ;\n- suivre.\nFin.")
+    sentences = [Supported("Une phrase.", hit), Supported("animer ;", hit, lead="Les rôles"),
+                 Supported("suivre.", hit, lead="Les rôles"), Supported("Fin.", hit),
+                 Supported("Sans appui.", None), Supported("Encore.", hit)]
+    assert quote(sentences, CitationBook()) == (
+        "Une phrase. [1]\n\nLes rôles :\n- animer ; [1]\n- suivre. [1]\n\nFin. [1] Encore. [1]")
 
 
 def test_one_fact_asked_in_a_programme_section_is_its_one_sentence(shipped_index):
