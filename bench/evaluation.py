@@ -189,7 +189,7 @@ def report(rows: list[Row], points: list[tuple[float, ...]]) -> str:
         "",
         "| Seuil | Couverture | Risque | Abstention (sans réponse) | Abstention à tort |",
         "|---|---|---|---|---|",
-        *(f"| {t:.1f} | {c:.3f} | {r:.3f} | {a:.3f} | {f:.3f} |" for t, c, r, a, f in points),
+        *(f"| {t:.2f} | {c:.3f} | {r:.3f} | {a:.3f} | {f:.3f} |" for t, c, r, a, f in points),
         "",
     ]
     return "\n".join(lines)

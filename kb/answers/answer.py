@@ -307,8 +307,9 @@ class Assistant:
             if not found.answerable:
                 missing.append(piece.split(" (")[0])
                 continue
-            quoted = {s.sentence for s in sentences}
-            sentences += [s for s in found.sentences if s.sentence not in quoted]
+            # A list item may have been quoted on its own for an earlier question.
+            quoted = {s.display for s in sentences}
+            sentences += [s for s in found.sentences if s.display not in quoted]
             hits.update((hit.chunk.id, hit) for hit in retrieved.hits if hit.chunk.id not in hits)
             confidences.append(found.confidence)
             certainties += [certainty] if certainty is not None else []

@@ -37,9 +37,14 @@ class Supported:
     hit: SearchHit | None
     lexical: float = 0.0
     dense: float = 0.0
-    # The introduction of the list this sentence is an item of, shown once above its items
-    # ("" : not quoted as a list item).
+    # The label or introduction the sentence is quoted under ("Tarifs", "Les rôles"): shown
+    # once above a list's items ("": none).
     lead: str = ""
+
+    @property
+    def display(self) -> str:
+        """The sentence as read on its own, after its list's introduction if it has one."""
+        return f"{self.lead} : {self.sentence}" if self.lead else self.sentence
 
 
 def strip_markers(text: str) -> str:
@@ -97,22 +102,30 @@ def attach(
 
 
 def quote(sentences: Sequence[Supported], book: CitationBook) -> str:
-    """The cited sentences as Markdown: prose joined by spaces, a list's items as bullets under
-    their introduction, a blank line around the list. A sentence that `book` finds unsupported
-    is left out."""
-    out = ""
-    lead = ""  # the introduction of the list being written
+    """The cited sentences as Markdown: prose joined by spaces; the items of a list, when more
+    than one follow each other, as bullets under their introduction with a blank line around
+    them; a lone item after its label ("Tarifs : 850 €"). A sentence that `book` finds
+    unsupported is left out."""
+    blocks: list[tuple[str, list[str]]] = []  # (introduction, cited sentences)
     for item in sentences:
         text = book.cite(item)
         if not text:
             continue
-        if item.lead and item.lead == lead:
-            out += f"\n- {text}"
+        if item.lead and blocks and blocks[-1][0] == item.lead:
+            blocks[-1][1].append(text)
         else:
-            if out:
-                out += "\n\n" if item.lead or lead else " "
-            out += f"{item.lead} :\n- {text}" if item.lead else text
-        lead = item.lead
+            blocks.append((item.lead, [text]))
+    out = ""
+    after_list = False
+    for lead, texts in blocks:
+        listed = len(texts) > 1
+        if out:
+            out += "\n\n" if listed or after_list else " "
+        if listed:
+            out += f"{lead} :\n" + "\n".join(f"- {text}" for text in texts)
+        else:
+            out += f"{lead} : {texts[0]}" if lead else texts[0]
+        after_list = listed
     return out
 
 

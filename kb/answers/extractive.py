@@ -41,9 +41,8 @@ class Extract:
 
 def _readable(chosen: list[Candidate]) -> list[Supported]:
     """Chosen units in reading order (passage rank, then position), less the document's title
-    and its template's headings. Units sharing a label form a list under it, which stands for
-    the unit (a heading, an introduction) that is the label; a label with one value stays on its
-    line ("Tarifs : 850 €")."""
+    and its template's headings, each with its label; units sharing a label are a list under
+    it, which stands for the unit that is the label (a heading, an introduction)."""
     chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
     # A document's title and a heading of its template ("À quoi ça sert", "Rôles") are shown
     # with the source: quoted, they would only repeat it.
@@ -55,9 +54,8 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
         unit = candidate.unit
         if listed[candidate.hit.chunk.id, unit.text] > 1:
             continue
-        lead = unit.lead if listed[candidate.hit.chunk.id, unit.lead] > 1 else ""
-        out.append(Supported(unit.text if lead else unit.display, candidate.hit,
-                             candidate.feature("lexical"), candidate.feature("dense"), lead))
+        out.append(Supported(unit.text, candidate.hit, candidate.feature("lexical"),
+                             candidate.feature("dense"), unit.lead))
     return out
 
 
