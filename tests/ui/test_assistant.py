@@ -65,6 +65,15 @@ def test_a_question_is_answered_with_sources_that_open_on_the_supporting_sentenc
     assert all(not shown(e.label).startswith("[1] ") for e in others)
 
 
+def test_a_list_answer_is_shown_as_a_list(corpus_app):
+    """The running order's steps reach Streamlit's Markdown as list items, not as one line."""
+    app = _ask(open_page(), "Comment animer un fish-bowl ?")
+    markdown = app.chat_message[-1].markdown[0].value
+    items = [line for line in markdown.splitlines() if line.startswith("- ")]
+    assert len(items) >= 4
+    assert all(shown(item) in _answer_text(app) for item in items)
+
+
 def test_a_cited_method_sheet_opens_on_the_methodes_page(corpus_app):
     app = _ask(open_page(), "Qui a créé le world café et en quelle année ?")
     opening = [b for b in app.chat_message[-1].button if b.label == "Ouvrir la fiche méthode"]
