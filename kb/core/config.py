@@ -91,8 +91,8 @@ class AnswerSettings(BaseModel):
     # An answer sentence is supported by a passage holding `strong_lexical` of its words with a
     # cosine of at least `related_dense` to one of its sentences, or `weak_lexical` of them
     # with at least `close_dense` (USE embeddings; set on the examples of tests/kb/answers).
-    # A fragment of fewer than `min_tokens` words asserts nothing; one whose words are for
-    # `echo` of them the question's own restates it.
+    # A fragment of fewer than `min_tokens` words asserts nothing, and a sentence of which at
+    # least an `echo` share of the words are the question's own only restates it.
     strong_lexical: float = Field(0.6, ge=0, le=1)
     related_dense: float = Field(0.3, ge=-1, le=1)
     weak_lexical: float = Field(0.5, ge=0, le=1)
