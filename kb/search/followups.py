@@ -23,6 +23,8 @@ _FOLLOW_UP = re.compile(
     r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
 )
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+# The words that ask a question of its own; not "ou" and "que", which also join words.
+_ASKS = re.compile(rf"\b(?:{'|'.join(sorted(QUESTION_WORDS - {'ou', 'que'}))})\b")
 
 History = Sequence[BaseMessage | tuple[str, str] | Mapping[str, str]]
 
@@ -72,6 +74,9 @@ def with_topic(question: str, previous: str) -> str:
     # leaves the previous one's ("numéro", "déroulé") behind.
     if expected_types(question):
         topic = [w for w in topic if not expected_types(w)]
-    if sections_asked(question):
+    # So does one asking a question of its own ("et qui dois-je inviter ?" after "Comment
+    # préparer le premier COPIL ?"): the previous question's subject carries over, not the words
+    # that asked for its section ("préparer").
+    if sections_asked(question) or _ASKS.search(fold(question)):
         topic = [w for w in topic if not sections_asked(w)]
     return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question

@@ -181,6 +181,15 @@ def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_topic():
     assert sections_asked(standalone) == {"Préparation et installation"}
 
 
+def test_a_follow_up_asking_its_own_question_borrows_the_subject_not_the_section():
+    history = [("user", "Comment préparer le premier COPIL ?"), ("assistant", "Préparation [1]")]
+    standalone = condense_extractive("et qui dois-je inviter ?", history)
+    assert "COPIL" in standalone and "préparer" not in standalone
+    assert not sections_asked(standalone.removeprefix("et qui dois-je inviter ?"))
+    # Without a question of its own, the follow-up asks the same section of another subject.
+    assert "préparer" in condense_extractive("et pour le COTECH ?", history)
+
+
 # --- citations -------------------------------------------------------------------------------
 
 def test_a_citation_is_located_at_the_section_of_the_sentence_it_supports():
@@ -327,6 +336,15 @@ def test_a_list_is_quoted_as_a_list_under_its_introduction(shipped_index):
     assert lines[lines.index(items[0]) - 1].endswith(" :")  # the introduction heads its items
     steps = [item[2:].rsplit(" [", 1)[0] for item in items]
     assert all(step in clean(answer.citations[0].chunk.text) for step in steps)
+
+
+def test_a_follow_up_asking_something_else_is_not_given_the_previous_answer(shipped_index):
+    assistant = Assistant(shipped_index, shipped_index.settings, backend="extractive")
+    first = assistant.ask("Comment préparer le premier COPIL ?")
+    follow_up = assistant.ask("et qui dois-je inviter ?", [
+        ("user", "Comment préparer le premier COPIL ?"), ("assistant", first.text)])
+    assert not follow_up.abstained and "COPIL" in follow_up.citations[0].chunk.title
+    assert set(answer_sentences(follow_up.text)).isdisjoint(answer_sentences(first.text))
 
 
 def test_a_section_heading_answers_with_a_word_left_to_its_document_s_title(shipped_index):
