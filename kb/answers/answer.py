@@ -14,7 +14,7 @@ nothing retrieved answers, the assistant says so and shows the closest passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,7 +24,14 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from kb.answers.answerability import load_gate, signals
 from kb.answers.citations import CitationBook, Supported, attach, quote, strip_markers
-from kb.answers.extractive import Extract, extract
+from kb.answers.extractive import (
+    Extract,
+    adding,
+    extract,
+    quoted_key,
+    repeats,
+    states_kind,
+)
 from kb.answers.llm import EXTRACTIVE, BackendError, chat_model
 from kb.answers.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, format_passages
 from kb.core.config import Settings
@@ -282,11 +289,13 @@ class Assistant:
         yield text
         yield self._answer(turn, text, book, backend, confidence, [])
 
-    def _decided(self, retrieved: Retrieved) -> tuple[Extract, float | None]:
-        """The sentences answering what was `retrieved`, and the gate's certainty; whether they
-        answer is the calibrated gate's call, except where the document answers by its
-        structure (the section asked for, the acronym spelled out)."""
-        found = extract(retrieved, self.store.vectors, self.threshold, self.tuning)
+    def _decided(self, retrieved: Retrieved, taken: Set[tuple[str, str]] = frozenset()
+                 ) -> tuple[Extract, float | None]:
+        """The sentences answering what was `retrieved` (less those `taken` by an earlier part
+        of the question), and the gate's certainty; whether they answer is the calibrated
+        gate's call, except where the document answers by its structure (the section asked
+        for, the acronym spelled out)."""
+        found = extract(retrieved, self.store.vectors, self.threshold, self.tuning, taken)
         certainty = self._certainty(retrieved.analysis, found)
         if certainty is not None:
             found = replace(found, answerable=found.best is not None and (
@@ -302,14 +311,27 @@ class Assistant:
         certainties: list[float] = []
         missing: list[str] = []
         for piece in turn.analysis.pieces:
-            retrieved = self.retriever.retrieve(analyse(piece), doc_types=doc_types)
+            analysis = analyse(piece)
+            retrieved = self.retriever.retrieve(analysis, doc_types=doc_types)
             found, certainty = self._decided(retrieved)
+            taken = {key for s in sentences if (key := quoted_key(s))}
+            if repeats(found, taken):
+                # A sentence quoted for an earlier part answers this one best. It does when it
+                # states the kind of fact asked; else the next best sentences that name
+                # something this part asks answer it: how long a CTG lasts does not say who
+                # else signs it.
+                if states_kind(analysis, sentences):
+                    continue
+                found, certainty = self._decided(retrieved, taken)
+                found = replace(found, sentences=adding(piece.split(" (")[0], found, sentences))
+                if not found.sentences:
+                    continue
             if not found.answerable:
                 missing.append(piece.split(" (")[0])
                 continue
             # A list item may have been quoted on its own for an earlier question.
-            quoted = {s.display for s in sentences}
-            sentences += [s for s in found.sentences if s.display not in quoted]
+            shown = {s.display for s in sentences}
+            sentences += [s for s in found.sentences if s.display not in shown]
             hits.update((hit.chunk.id, hit) for hit in retrieved.hits if hit.chunk.id not in hits)
             confidences.append(found.confidence)
             certainties += [certainty] if certainty is not None else []

@@ -15,6 +15,8 @@ from kb.core.config import DEFAULT_ANSWERS, AnswerSettings
 from kb.core.documents import Chunk
 from kb.core.glossary import fold
 from kb.core.sentences import passage_units
+from kb.core.tokens import content_words, tokenize
+from kb.search.analysis import QuestionAnalysis
 from kb.search.answer_types import holds
 from kb.search.headings import closest, last_heading
 from kb.search.parts import agreement, parts, resolve_last
@@ -98,6 +100,31 @@ def _choose(best: Candidate, candidates: list[Candidate], tuning: AnswerSettings
     return chosen
 
 
+def quoted_key(sentence: Supported) -> tuple[str, str] | None:
+    """What identifies a quoted sentence among the units of the passages (passage id, text)."""
+    return (sentence.hit.chunk.id, sentence.sentence) if sentence.hit is not None else None
+
+
+def repeats(found: Extract, taken: Set[tuple[str, str]]) -> bool:
+    """Whether the best sentence of `found` is one of those `taken` (`quoted_key`)."""
+    return found.best is not None and (found.best.hit.chunk.id, found.best.unit.text) in taken
+
+
+def states_kind(question: QuestionAnalysis, earlier: list[Supported]) -> bool:
+    """Whether sentences quoted for an earlier part of a question state the kind of fact this
+    part asks (the year of "qui a créé le world café et en quelle année ?")."""
+    return any(holds(s.display, kind) for s in earlier for kind in question.kinds)
+
+
+def adding(question: str, found: Extract, earlier: list[Supported]) -> list[Supported]:
+    """The sentences of `found` that name a word `question` asks about and that the sentences
+    quoted before them (`earlier`) do not: what they add is asked for ("D'autres acteurs peuvent
+    en être signataires" after "signée sur 5 ans", for "qui d'autre la signe ?")."""
+    said = set(tokenize(" ".join(s.display for s in earlier)))
+    asked = set(tokenize(" ".join(content_words(question)))) - said
+    return [s for s in found.sentences if asked & set(tokenize(s.display))]
+
+
 def _part(asked: Set[tuple[str, int]], candidate: Candidate) -> int:
     """Whether the part a unit belongs to is the one asked about (`parts.agreement`): the part
     its label names, else the one its text names. Not its passage's section: a note after a
@@ -130,9 +157,11 @@ def _asked_units(found: Retrieved) -> list[tuple[tuple[str, int], Chunk, str, st
 
 
 def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = None,
-            tuning: AnswerSettings = DEFAULT_ANSWERS) -> Extract:
+            tuning: AnswerSettings = DEFAULT_ANSWERS,
+            taken: Set[tuple[str, str]] = frozenset()) -> Extract:
     """The sentences of the passages `found` that answer its question, best first in score,
-    shown in order; none answers below `threshold` (default: `tuning.abstain_below`).
+    shown in order; none answers below `threshold` (default: `tuning.abstain_below`). The
+    sentences `taken` (`quoted_key`) by an earlier part of the same question answer no other.
 
     A question is never answered from a document other than the ones it names (the EGOC's
     certification is not FR Consultants'), and a question asking for a kind of fact (a price, a
@@ -151,7 +180,8 @@ def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = 
         return _part(in_document[candidate.hit.chunk.source], candidate) if asked else 0
 
     candidates = [c for c in score_candidates(question, hits, embeddings)
-                  if not c.feature("foreign") and part(c) >= 0]
+                  if not c.feature("foreign") and part(c) >= 0
+                  and (c.hit.chunk.id, c.unit.text) not in taken]
     kinds = question.kinds
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un

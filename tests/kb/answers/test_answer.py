@@ -338,6 +338,30 @@ def test_a_list_is_quoted_as_a_list_under_its_introduction(shipped_index):
     assert all(step in clean(answer.citations[0].chunk.text) for step in steps)
 
 
+def test_a_part_that_the_earlier_part_s_sentence_does_not_answer_gets_its_own(
+        settings, embeddings, tmp_path):
+    from ingest.pipeline import ingest
+    from kb.core.store import open_store
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "ctg.md").write_text(
+        "# La convention territoriale globale\n\n"
+        "La convention territoriale globale est signée pour cinq ans entre la Caf et la "
+        "collectivité.\n\nElle s'appuie sur un diagnostic partagé du territoire.\n\n"
+        "D'autres acteurs peuvent en être signataires : l'État, le Département, la MSA.\n",
+        encoding="utf-8")
+    store = open_store(settings, embeddings)
+    assert ingest([folder], settings, store).ok
+    assistant = Assistant(store, settings, backend="extractive")
+    answer = assistant.ask("La convention territoriale globale est signée pour combien "
+                           "d'années, et qui d'autre que la Caf peut la signer ?")
+    assert "cinq ans" in answer.text and "MSA" in answer.text
+    # A sentence stating the year asked for answers that part too: nothing is added for it.
+    both = assistant.ask("Pour combien de temps la convention est-elle signée, et avec qui ?")
+    assert "cinq ans" in both.text
+
+
 def test_a_follow_up_asking_something_else_is_not_given_the_previous_answer(shipped_index):
     assistant = Assistant(shipped_index, shipped_index.settings, backend="extractive")
     first = assistant.ask("Comment préparer le premier COPIL ?")

@@ -199,3 +199,15 @@ def test_the_last_part_asked_for_is_the_last_its_document_numbers(embeddings):
                     threshold=0.0)
     said = " ".join(s.sentence for s in found.sentences)
     assert "chargés de coopération" in said and "agents de la Caf" not in said
+
+
+def test_a_sentence_quoted_for_one_part_of_a_question_answers_no_other(embeddings):
+    hit = _hit("La convention est signée pour cinq ans par la Caf et la collectivité.\n\n"
+               "D'autres partenaires peuvent aussi la signer : l'État et la MSA.", "ctg",
+               "Convention territoriale globale", title="La convention territoriale globale")
+    found = _found("Qui d'autre peut la signer ? (convention cinq ans)", [hit])
+    first = extract(found, embeddings, threshold=0.0).sentences[0].sentence
+    assert first.startswith("La convention est signée")
+    again = extract(found, embeddings, threshold=0.0, taken={("ctg", first)})
+    assert again.sentences and all(s.sentence != first for s in again.sentences)
+    assert "MSA" in again.best.unit.text
