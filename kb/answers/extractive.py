@@ -47,9 +47,11 @@ def _readable(chosen: list[Candidate]) -> list[Supported]:
     it, which stands for the unit that is the label (a heading, an introduction)."""
     chosen = sorted(chosen, key=lambda c: (c.rank, c.unit.position))
     # A document's title and a heading of its template ("À quoi ça sert", "Rôles") are shown
-    # with the source: quoted, they would only repeat it.
+    # with the source: quoted, they would only repeat it. A heading asking a question ("Quelle
+    # différence entre COPIL et COTECH ?") is what its section answers, not an answer.
     chosen = [c for c in chosen if fold(c.unit.text) != fold(c.hit.chunk.title)
-              and not (c.unit.heading and c.unit.text in _TEMPLATE_HEADINGS)] or chosen
+              and not (c.unit.heading and (c.unit.text in _TEMPLATE_HEADINGS
+                                           or c.unit.text.rstrip().endswith("?")))] or chosen
     listed = Counter((c.hit.chunk.id, c.unit.lead) for c in chosen if c.unit.lead)
     out: list[Supported] = []
     for candidate in chosen:

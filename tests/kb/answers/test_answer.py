@@ -371,6 +371,14 @@ def test_a_follow_up_asking_something_else_is_not_given_the_previous_answer(ship
     assert set(answer_sentences(follow_up.text)).isdisjoint(answer_sentences(first.text))
 
 
+def test_a_heading_asking_the_question_is_not_quoted_as_its_answer(shipped_index):
+    answer = Assistant(shipped_index, shipped_index.settings, backend="extractive").ask(
+        "Quelle différence entre COPIL et COTECH ?")
+    assert not answer.abstained
+    heading = "Quelle différence entre COPIL et COTECH ?"
+    assert heading in answer.citations[0].chunk.text  # the section under that heading answers
+    assert heading not in answer.text and "COTECH instruit" in answer.text
+
 def test_a_section_heading_answers_with_a_word_left_to_its_document_s_title(shipped_index):
     """The sheet's title names "CTG", "chargé·e de coopération" and "missions": it names the
     whole sheet; the section on missions is what answers."""
@@ -428,11 +436,12 @@ def test_a_heading_naming_every_word_of_the_question_answers_it(corpus_index):
 
 def test_a_bold_heading_inside_a_passage_answers_and_the_answer_stays_under_it(corpus_index):
     """The COPIL sheet's "À quoi ça sert" opens the passage; the question is answered under its
-    bold "Quelle différence entre COPIL et COTECH ?", and nothing is quoted from before it."""
+    bold "Quelle différence entre COPIL et COTECH ?", and nothing is quoted from before it (nor
+    the heading itself, which asks)."""
     answer = Assistant(corpus_index, corpus_index.settings, backend="extractive").ask(
         "COPIL et COTECH, c'est quoi la différence concrètement ?")
     assert "le COTECH instruit, le COPIL décide" in answer.text
-    assert answer.text.startswith("Quelle différence entre COPIL et COTECH ?")
+    assert answer.text.startswith("Le COPIL est l'instance politique")
 
 
 def test_a_running_order_is_quoted_whole(corpus_index):
