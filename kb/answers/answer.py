@@ -311,6 +311,7 @@ class Assistant:
         certainties: list[float] = []
         missing: list[str] = []
         for piece in turn.analysis.pieces:
+            asked = piece.split(" (")[0]  # as the user wrote it, without the borrowed topic
             analysis = analyse(piece)
             retrieved = self.retriever.retrieve(analysis, doc_types=doc_types)
             found, certainty = self._decided(retrieved)
@@ -323,11 +324,11 @@ class Assistant:
                 if states_kind(analysis, sentences):
                     continue
                 found, certainty = self._decided(retrieved, taken)
-                found = replace(found, sentences=adding(piece.split(" (")[0], found, sentences))
+                found = replace(found, sentences=adding(asked, found, sentences))
                 if not found.sentences:
                     continue
             if not found.answerable:
-                missing.append(piece.split(" (")[0])
+                missing.append(asked)
                 continue
             # A list item may have been quoted on its own for an earlier question.
             shown = {s.display for s in sentences}

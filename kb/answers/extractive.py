@@ -107,9 +107,14 @@ def quoted_key(sentence: Supported) -> tuple[str, str] | None:
     return (sentence.hit.chunk.id, sentence.sentence) if sentence.hit is not None else None
 
 
+def _said(candidate: Candidate) -> tuple[str, str]:
+    """A unit as `quoted_key` identifies the sentence quoting it."""
+    return candidate.hit.chunk.id, candidate.unit.text
+
+
 def repeats(found: Extract, taken: Set[tuple[str, str]]) -> bool:
     """Whether the best sentence of `found` is one of those `taken` (`quoted_key`)."""
-    return found.best is not None and (found.best.hit.chunk.id, found.best.unit.text) in taken
+    return found.best is not None and _said(found.best) in taken
 
 
 def states_kind(question: QuestionAnalysis, earlier: list[Supported]) -> bool:
@@ -183,7 +188,7 @@ def extract(found: Retrieved, embeddings: Embeddings, threshold: float | None = 
 
     candidates = [c for c in score_candidates(question, hits, embeddings)
                   if not c.feature("foreign") and part(c) >= 0
-                  and (c.hit.chunk.id, c.unit.text) not in taken]
+                  and _said(c) not in taken]
     kinds = question.kinds
     answering = [c for c in candidates if c.feature("typed")] if kinds else candidates
     # Retrieval put first the section of a sheet that the question asks for ("Comment animer un

@@ -379,6 +379,7 @@ def test_a_heading_asking_the_question_is_not_quoted_as_its_answer(shipped_index
     assert heading in answer.citations[0].chunk.text  # the section under that heading answers
     assert heading not in answer.text and "COTECH instruit" in answer.text
 
+
 def test_a_section_heading_answers_with_a_word_left_to_its_document_s_title(shipped_index):
     """The sheet's title names "CTG", "chargé·e de coopération" and "missions": it names the
     whole sheet; the section on missions is what answers."""
