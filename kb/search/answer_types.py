@@ -15,7 +15,7 @@ _SPANS = "jours|journees|temps|heures|seances|semaines|mois|annees|ans"
 # "Combien de…", and "combien y a-t-il de…", "combien existe-t-il de…", said the same.
 _HOW_MANY = r"\bcombien (?:(?:y a|en existe|existe|en compte|compte)-t-(?:il|on) )?d(?:e |')"
 # Words after a number that make it no count: a length of time, or a range's first end.
-_UNITS = r"jours?|journees?|heures?|h|semaines?|mois|annees?|ans?|minutes?|a|ou|et|en"
+_UNITS = r"jours?|journees?|heures?|h|semaines?|mois|annees?|ans?|minutes?|min|mn|a|ou|et|en"
 
 # "Quand" asks for a date at the head of a question ("Quand a lieu…", "et quand le renouveler"),
 # after "depuis" or at its end, not in a clause of circumstance: "comment faire quand personne
@@ -147,7 +147,7 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(f"{_PHONE}|{_EMAIL}|{_WWW}"),  # any way to reach them
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
-        r"minutes?|semaines?|mois|ans|annees)\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
+        r"minutes?|min|mn|semaines?|mois|ans|annees)\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
         r"(?:jours|journees|phases|heures|semaines|mois|ans|annees)\b|"
         # "D'une demi-journée à une journée", "une heure et demie".
         r"\bdemi-(?:journees?|heures?)\b|\b(?:une|d'une) (?:journee|heure|semaine)\b"

@@ -124,6 +124,10 @@ def test_sentences_that_state_the_fact():
     assert not holds("850 € pour 2 jours de formation.", "hours")
     assert holds("Une CTG est signée pour quatre à cinq ans.", "duration")
     assert holds("Le SDSF est signé pour six années.", "duration")
+    # Minutes as forms and method sheets abbreviate them: a length, not a count of something.
+    assert holds("Temps de remplissage estimé : 45 min", "duration")
+    assert holds("Tour de table (10 à 20 mn)", "duration")
+    assert not holds("Tour de table (10 à 20 mn)", "count")
     assert holds("AUCUN PRÉ-REQUIS DEMANDÉ", "prerequisite")
     assert holds("La formation est ouverte à tous les agents.", "prerequisite")
     assert not holds("Une attestation de participation est remise.", "prerequisite")
