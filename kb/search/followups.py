@@ -16,11 +16,14 @@ from kb.search.sections import sections_asked
 # A follow-up this short, or opening with "et…", or leaning on a demonstrative or a subject
 # pronoun, borrows the previous question's topic.
 FOLLOW_UP_WORDS = 2
+# What a chat turn opens with before it asks: "ok et elle dure combien de temps ?", "d'accord,
+# mais pour les élus ?".
+_ACKNOWLEDGED = r"^(?:(?:ok|okay|d'accord|merci|bon|alors|super|parfait|tres bien|ah)\b[\s,.!]*)*"
 _FOLLOW_UP = re.compile(
-    r"^(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|ceux-ci|"
-    r"celle-la|celui-la)\b|"
+    rf"{_ACKNOWLEDGED}(?:et|mais|aussi|pareil|idem)\b|\b(?:ca|cela|celle-ci|celui-ci|celles-ci|"
+    r"ceux-ci|celle-la|celui-la)\b|"
     # "Elle dure combien de temps ?", but not an impersonal "il faut…", "il y a…".
-    r"^(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
+    rf"{_ACKNOWLEDGED}(?:elles?|ils|il(?! (?:faut|y a|est|existe|s'agit|suffit)))\b"
 )
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 # The words that ask a question of its own; not "ou" and "que", which also join words.

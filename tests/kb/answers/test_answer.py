@@ -190,6 +190,16 @@ def test_a_follow_up_asking_its_own_question_borrows_the_subject_not_the_section
     assert "préparer" in condense_extractive("et pour le COTECH ?", history)
 
 
+def test_a_follow_up_opening_with_an_acknowledgement_still_leans_on_the_previous_topic():
+    history = [("user", "La CTG remplace le CEJ, c'est ça ?"), ("assistant", "Oui [1]")]
+    for follow_up in ("ok et elle dure combien de temps ?", "D'accord, mais qui la signe ?",
+                      "Merci ! Elle dure combien de temps ?"):
+        assert "CTG" in condense_extractive(follow_up, history), follow_up
+    # A question of its own that happens to open so borrows nothing.
+    whole = "Alors il faut combien de personnes pour un world café ?"
+    assert condense_extractive(whole, history) == whole
+
+
 # --- citations -------------------------------------------------------------------------------
 
 def test_a_citation_is_located_at_the_section_of_the_sentence_it_supports():
