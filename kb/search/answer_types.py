@@ -147,7 +147,8 @@ _FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(f"{_PHONE}|{_EMAIL}|{_WWW}"),  # any way to reach them
     "duration": re.compile(
         r"\b\d+\s*(?:jours?|journees?|heures?|h\b|demi-journees?|seances?|"
-        r"minutes?|min|mn|semaines?|mois|ans|annees)\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
+        r"minutes?|min|mn|semaines?|mois|ans|annees)\b|"
+        r"\b(?:deux|trois|quatre|cinq|six|sept|huit|dix)\s+"
         r"(?:jours|journees|phases|heures|semaines|mois|ans|annees)\b|"
         # "D'une demi-journée à une journée", "une heure et demie".
         r"\bdemi-(?:journees?|heures?)\b|\b(?:une|d'une) (?:journee|heure|semaine)\b"
